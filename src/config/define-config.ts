@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** Durations are milliseconds. */
+export const configSchema = z
+  .object({
+    /** Database URL used when neither --url nor DATABASE_URL is given. */
+    databaseUrl: z.string().min(1).optional(),
+    /** Folder holding NNN_description.ts and NNN_description.up.sql/.down.sql files. */
+    migrationsDir: z.string().min(1).default('migrations'),
+    /** Tracking table. Validated as an identifier; always quoted in SQL. */
+    table: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier (letters, digits, _; max 63)')
+      .default('schema_migrations'),
+    /** PostgreSQL schema that holds the tracking table and that drift compares. */
+    schema: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier (letters, digits, _; max 63)')
+      .default('public'),
+    /** How long to wait for another migrator's lock before giving up (exit 4). */
+    lockTimeoutMs: z.number().int().positive().default(60_000),
+    /** PostgreSQL: SET LOCAL lock_timeout for each migration's DDL. */
+    statementLockTimeoutMs: z.number().int().nonnegative().default(5_000),
+    /** PostgreSQL: SET LOCAL statement_timeout for each migration (0 = none). */
+    statementTimeoutMs: z.number().int().nonnegative().default(0),
+    /** How many times a migration that hit lock_timeout is retried, with backoff. */
+    lockRetries: z.number().int().nonnegative().default(3),
+    /** PostgreSQL: fail a connection attempt after this long instead of hanging. */
+    connectTimeoutMs: z.number().int().positive().default(10_000),
+    codegen: z
+      .object({
+        /** Where kysely-codegen writes the typed DB interface. */
+        outFile: z.string().min(1).default('generated/db.ts'),
+        /** Regenerate types after latest/up/down in development. */
+        afterMigrate: z.boolean().default(true),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type MigrateConfigInput = z.input<typeof configSchema>;
+export type MigrateConfig = z.output<typeof configSchema>;
+
+/** Typed helper for kysely.config.ts: `export default defineConfig({ ... })`. */
+export function defineConfig(config: MigrateConfigInput): MigrateConfigInput {
+  return config;
+}

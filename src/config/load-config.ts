@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
+import { ConfigError } from './config-error.ts';
+import { type DatabaseTarget, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.ts';
+import { configSchema, type MigrateConfig } from './define-config.ts';
+
+export const DEFAULT_CONFIG_FILE = 'kysely.config.ts';
+
+export interface ConfigOverrides {
+  url?: string;
+  dir?: string;
+  table?: string;
+  lockTimeoutMs?: number;
+}
+
+export interface ResolvedConfig extends MigrateConfig {
+  /** Folder the config file lives in; relative paths resolve against it. */
+  rootDir: string;
+  /** The config file that was loaded, if any. */
+  configFile?: string;
+  /** The chosen database and where the choice came from. */
+  database: DatabaseTarget;
+  databaseSource: 'flag' | 'env' | 'config' | 'default';
+  /** Absolute migrations folder. */
+  migrationsPath: string;
+  /** Absolute codegen output file. */
+  codegenOutPath: string;
+}
+
+/**
+ * Loads and validates the configuration once. URL precedence: --url, then
+ * DATABASE_URL, then the config's databaseUrl, then sqlite:./data/dev.sqlite.
+ */
+export async function loadConfig(
+  options: { configFile?: string; cwd?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides } = {},
+): Promise<ResolvedConfig> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  let raw: unknown = {};
+  let configFile: string | undefined;
+  if (options.configFile) {
+    configFile = path.resolve(cwd, options.configFile);
+    if (!fs.existsSync(configFile)) {
+      throw new ConfigError('--config', `file ${options.configFile} does not exist`);
+    }
+  } else if (fs.existsSync(path.join(cwd, DEFAULT_CONFIG_FILE))) {
+    configFile = path.join(cwd, DEFAULT_CONFIG_FILE);
+  }
+  if (configFile) {
+    const mod = (await import(pathToFileURL(configFile).href)) as { default?: unknown };
+    raw = mod.default ?? {};
+  }
+  return resolveConfig(raw, {
+    cwd: configFile ? path.dirname(configFile) : cwd,
+    env,
+    overrides: options.overrides,
+    configFile,
+  });
+}
+
+/** Validates a raw config object (from a file or from code) and applies overrides. */
+export function resolveConfig(
+  raw: unknown,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides; configFile?: string } = {},
+): ResolvedConfig {
+  const rootDir = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const o = options.overrides ?? {};
+  const merged = {
+    ...(raw as object),
+    ...(o.dir !== undefined ? { migrationsDir: o.dir } : {}),
+    ...(o.table !== undefined ? { table: o.table } : {}),
+    ...(o.lockTimeoutMs !== undefined ? { lockTimeoutMs: o.lockTimeoutMs } : {}),
+  };
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw toConfigError(parsed.error);
+  const config = parsed.data;
+
+  let url: string;
+  let source: ResolvedConfig['databaseSource'];
+  let key: string;
+  if (o.url !== undefined) [url, source, key] = [o.url, 'flag', '--url'];
+  else if (env.DATABASE_URL) [url, source, key] = [env.DATABASE_URL, 'env', 'DATABASE_URL'];
+  else if (config.databaseUrl) [url, source, key] = [config.databaseUrl, 'config', 'databaseUrl'];
+  else [url, source, key] = [DEFAULT_DATABASE_URL, 'default', 'databaseUrl'];
+
+  return {
+    ...config,
+    rootDir,
+    ...(options.configFile ? { configFile: options.configFile } : {}),
+    database: parseDatabaseUrl(url, key, rootDir),
+    databaseSource: source,
+    migrationsPath: path.resolve(rootDir, config.migrationsDir),
+    codegenOutPath: path.resolve(rootDir, config.codegen.outFile),
+  };
+}
+
+function toConfigError(error: z.ZodError): ConfigError {
+  const issue = error.issues[0];
+  if (!issue) return new ConfigError('config', 'is invalid');
+  const key = issue.path.length ? issue.path.join('.') : 'config';
+  if (issue.code === 'unrecognized_keys') {
+    return new ConfigError(
+      issue.keys.join(', '),
+      'is not a known setting',
+      Object.keys(configSchema.shape).join(', '),
+    );
+  }
+  return new ConfigError(key, issue.message);
+}

@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { type DatabaseTarget, redactUrl } from '../config/database-url.ts';
+import type { AnyDatabase, AnyKysely } from '../engine/any-kysely.ts';
+import type { DialectAdapter } from '../engine/dialect-adapter.ts';
+import { ConnectionError } from '../engine/errors.ts';
+import { detectTransactionPooler, stripPoolerParams } from './postgres/pooler-detection.ts';
+import { PostgresAdapter } from './postgres/postgres-adapter.ts';
+import { SqliteAdapter } from './sqlite/sqlite-adapter.ts';
+
+/** An open database: a Kysely instance, the adapter that knows its dialect, and how to close both. */
+export interface OpenDatabase {
+  readonly db: AnyKysely;
+  readonly adapter: DialectAdapter;
+  readonly target: DatabaseTarget;
+  /** The URL with its password replaced by ***, safe to print. */
+  readonly label: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  connectTimeoutMs?: number;
+  /** PostgreSQL pool size; the migrator needs one connection. */
+  poolMax?: number;
+}
+
+/**
+ * Opens a connection for a parsed URL. PostgreSQL connects eagerly (no query)
+ * so that a wrong password or an unreachable host is reported here, clearly,
+ * and not as the first migration's failure.
+ */
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<OpenDatabase> {
+  const label = redactUrl(target.url);
+  if (target.dialect === 'sqlite') {
+    let database: Database.Database;
+    try {
+      if (target.filename !== ':memory:') fs.mkdirSync(path.dirname(target.filename), { recursive: true });
+      database = new Database(target.filename);
+      database.pragma('foreign_keys = on');
+      if (target.filename !== ':memory:') database.pragma('journal_mode = wal');
+    } catch (error) {
+      throw new ConnectionError(
+        label,
+        (error as Error).message,
+        'check that the folder exists and is writable, or pass another --url',
+      );
+    }
+    const db = new Kysely<AnyDatabase>({ dialect: new SqliteDialect({ database }) });
+    return { db, adapter: new SqliteAdapter(), target, label, close: () => db.destroy() };
+  }
+
+  const poolerReason = detectTransactionPooler(target.url);
+  const pool = new pg.Pool({
+    connectionString: stripPoolerParams(target.url),
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    max: options.poolMax ?? 2,
+    application_name: 'kmigrate',
+  });
+  // An idle client's socket error must not crash the process.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw postgresConnectionError(label, error, options.connectTimeoutMs ?? 10_000);
+  }
+  const db = new Kysely<AnyDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const adapter = new PostgresAdapter(poolerReason ? { transactionPoolerReason: poolerReason } : {});
+  return { db, adapter, target, label, close: () => db.destroy() };
+}
+
+function postgresConnectionError(label: string, error: unknown, timeoutMs: number): ConnectionError {
+  const e = error as Error & { code?: string };
+  const message = redactUrl(e.message ?? String(error));
+  switch (e.code) {
+    case '28P01':
+    case '28000':
+      return new ConnectionError(
+        label,
+        'password authentication failed',
+        'check the user and password in the URL',
+      );
+    case '3D000':
+      return new ConnectionError(label, message, 'create the database first, or fix its name in the URL');
+    case 'ECONNREFUSED':
+      return new ConnectionError(
+        label,
+        'connection refused',
+        'is the server running and the host/port right?',
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConnectionError(label, 'host not found', 'check the host name in the URL');
+    default:
+      if (/timeout/i.test(message)) {
+        return new ConnectionError(
+          label,
+          `no answer within ${timeoutMs} ms`,
+          'check the host, port and firewall (Supabase direct connections need IPv6; use the session pooler on IPv4)',
+        );
+      }
+      return new ConnectionError(label, message, 'check the URL and that the server accepts connections');
+  }
+}

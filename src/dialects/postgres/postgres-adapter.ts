@@ -1,0 +1,230 @@
+import { sql } from 'kysely';
+import type { AnyKysely } from '../../engine/any-kysely.ts';
+import type { DatabaseErrorInfo, DialectAdapter, LockOptions } from '../../engine/dialect-adapter.ts';
+import { LockTimeoutError, TrackingTableError } from '../../engine/errors.ts';
+import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
+import type { TrackingRow, TrackingTable } from '../../engine/types.ts';
+import { advisoryLockKey } from '../lock-key.ts';
+import { quoteIdent, type RawTrackingRow, TRACKING_COLUMNS, toTrackingRow } from '../tracking-row.ts';
+import { splitPostgresStatements } from './postgres-statement-splitter.ts';
+import { postgresTrackingDdl } from './postgres-tracking-ddl.ts';
+
+/** SQLSTATEs we act on. */
+const UNDEFINED_TABLE = '42P01';
+const UNDEFINED_COLUMN = '42703';
+const INVALID_SCHEMA = '3F000';
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/** Statements PostgreSQL refuses inside a transaction block. */
+const NON_TRANSACTIONAL =
+  /^(create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|reindex\b[^;]*\bconcurrently|vacuum\b|(create|drop)\s+database\b|alter\s+system\b|(create|drop)\s+tablespace\b)/i;
+
+export interface PostgresAdapterOptions {
+  /** Set when the URL points at a transaction-mode pooler (Supabase 6543, PgBouncer). */
+  transactionPoolerReason?: string;
+}
+
+/**
+ * PostgreSQL. Transactional migrations take a transaction-scoped advisory lock
+ * (pg_advisory_xact_lock) keyed on (schema, table): nothing outlives the
+ * transaction, so it is correct behind transaction-mode poolers. The bounded
+ * wait is lock_timeout, which applies to advisory locks too.
+ */
+export class PostgresAdapter implements DialectAdapter {
+  readonly dialect = 'postgres';
+  readonly capabilities: DialectAdapter['capabilities'];
+  readonly sessionLockUnavailableReason?: string;
+
+  constructor(options: PostgresAdapterOptions = {}) {
+    this.capabilities = { transactionalDdl: true, sessionLock: !options.transactionPoolerReason };
+    if (options.transactionPoolerReason) this.sessionLockUnavailableReason = options.transactionPoolerReason;
+  }
+
+  async readTrackingRows(db: AnyKysely, table: TrackingTable): Promise<TrackingRow[] | null> {
+    try {
+      const { rows } = await sql
+        .raw<RawTrackingRow>(`select ${TRACKING_COLUMNS} from ${this.qualifiedTable(table)} order by version`)
+        .execute(db);
+      return rows.map(toTrackingRow);
+    } catch (error) {
+      const code = sqlState(error);
+      if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA) return null;
+      if (code === UNDEFINED_COLUMN) {
+        throw new TrackingTableError(
+          `${table.schema}.${table.name}`,
+          `exists but is not in kmigrate's format (${(error as Error).message})`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async ensureTrackingTables(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void> {
+    // Under the lock: concurrent CREATE TABLE IF NOT EXISTS can still collide on pg_type.
+    await this.inLockedTransaction(
+      db,
+      table,
+      { lockTimeoutMs, statementLockTimeoutMs: 0, statementTimeoutMs: 0 },
+      async (trx) => {
+        await sql.raw(postgresTrackingDdl(table.schema, table.name).join(';\n')).execute(trx);
+      },
+    );
+  }
+
+  async inLockedTransaction<T>(
+    db: AnyKysely,
+    table: TrackingTable,
+    options: LockOptions,
+    fn: (trx: AnyKysely) => Promise<T>,
+  ): Promise<T> {
+    const key = advisoryLockKey(table.schema, table.name);
+    return db.connection().execute(async (conn) => {
+      // One round trip: open, bound the lock wait, lock, then the migration's own limits.
+      const opening = [
+        'begin',
+        `set local lock_timeout = ${ms(options.lockTimeoutMs)}`,
+        `select pg_advisory_xact_lock(${key})`,
+        `set local lock_timeout = ${ms(options.statementLockTimeoutMs)}`,
+        `set local statement_timeout = ${ms(options.statementTimeoutMs)}`,
+      ].join('; ');
+      try {
+        await sql.raw(opening).execute(conn);
+      } catch (error) {
+        await sql
+          .raw('rollback')
+          .execute(conn)
+          .catch(() => undefined);
+        if (sqlState(error) === LOCK_NOT_AVAILABLE) {
+          throw new LockTimeoutError(options.lockTimeoutMs, lockName(table, key));
+        }
+        throw error;
+      }
+      try {
+        const result = await fn(conn);
+        await sql.raw('commit').execute(conn);
+        return result;
+      } catch (error) {
+        await sql
+          .raw('rollback')
+          .execute(conn)
+          .catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async withSessionLock<T>(
+    db: AnyKysely,
+    table: TrackingTable,
+    options: LockOptions,
+    fn: (conn: AnyKysely) => Promise<T>,
+  ): Promise<T> {
+    const key = advisoryLockKey(table.schema, table.name);
+    return db.connection().execute(async (conn) => {
+      try {
+        await sql
+          .raw(`set lock_timeout = ${ms(options.lockTimeoutMs)}; select pg_advisory_lock(${key})`)
+          .execute(conn);
+      } catch (error) {
+        await sql
+          .raw('reset lock_timeout')
+          .execute(conn)
+          .catch(() => undefined);
+        if (sqlState(error) === LOCK_NOT_AVAILABLE) {
+          throw new LockTimeoutError(options.lockTimeoutMs, lockName(table, key));
+        }
+        throw error;
+      }
+      try {
+        await sql
+          .raw(
+            `set lock_timeout = ${ms(options.statementLockTimeoutMs)}; set statement_timeout = ${ms(options.statementTimeoutMs)}`,
+          )
+          .execute(conn);
+        return await fn(conn);
+      } finally {
+        // The lock must never outlive the run, even when fn throws.
+        await sql
+          .raw(`reset lock_timeout; reset statement_timeout; select pg_advisory_unlock(${key})`)
+          .execute(conn)
+          .catch(() => undefined);
+      }
+    });
+  }
+
+  async executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void> {
+    if (options.inTransaction) {
+      // The whole file in one simple-protocol query: PostgreSQL parses it.
+      try {
+        await sql.raw(script).execute(conn);
+      } catch (error) {
+        throw this.scriptError(error, script, 0, script);
+      }
+      return;
+    }
+    // Outside a transaction a multi-statement query would still be an implicit
+    // transaction block, which CREATE INDEX CONCURRENTLY refuses: send one by one.
+    for (const statement of splitPostgresStatements(script)) {
+      try {
+        await sql.raw(statement.sql).execute(conn);
+      } catch (error) {
+        throw this.scriptError(error, statement.sql, statement.offset, script);
+      }
+    }
+  }
+
+  /** Maps an error position inside `sent` (which starts at `offset` in `script`) to line and statement. */
+  private scriptError(error: unknown, sent: string, offset: number, script: string): ScriptError {
+    const info = this.describeError(error);
+    const at = info.position !== undefined ? offset + info.position - 1 : undefined;
+    let statement: string | undefined;
+    let location: { line: number; column: number } | undefined;
+    if (at !== undefined) {
+      location = lineAndColumn(script, at);
+      const hit = splitPostgresStatements(script).find(
+        (s) => at >= s.offset && at <= s.offset + s.sql.length,
+      );
+      statement = hit?.sql;
+    } else if (sent !== script) {
+      location = lineAndColumn(script, offset);
+      statement = sent;
+    }
+    return new ScriptError(info, { ...location, ...(statement ? { statement } : {}) }, { cause: error });
+  }
+
+  qualifiedTable(table: TrackingTable, suffix = ''): string {
+    return `${quoteIdent(table.schema)}.${quoteIdent(`${table.name}${suffix}`)}`;
+  }
+
+  findNonTransactionalStatement(script: string): string | undefined {
+    return splitPostgresStatements(script).find((s) => NON_TRANSACTIONAL.test(s.sql))?.sql;
+  }
+
+  describeError(error: unknown): DatabaseErrorInfo {
+    if (!(error instanceof Error)) return { message: String(error) };
+    const e = error as Error & { code?: string; position?: string; detail?: string; hint?: string };
+    const info: DatabaseErrorInfo = { message: e.message };
+    if (typeof e.code === 'string') info.code = e.code;
+    if (e.position !== undefined) info.position = Number(e.position);
+    if (e.detail) info.detail = e.detail;
+    if (e.hint) info.hint = e.hint;
+    return info;
+  }
+
+  isLockTimeout(error: unknown): boolean {
+    return sqlState(error) === LOCK_NOT_AVAILABLE;
+  }
+}
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function ms(value: number): string {
+  return `'${Math.max(0, Math.floor(value))}ms'`;
+}
+
+function lockName(table: TrackingTable, key: string): string {
+  return `pg_advisory_lock(${key}) for ${table.schema}.${table.name}`;
+}

@@ -1,0 +1,127 @@
+import { sql } from 'kysely';
+import type { AnyKysely } from '../../engine/any-kysely.ts';
+import type { DatabaseErrorInfo, DialectAdapter, LockOptions } from '../../engine/dialect-adapter.ts';
+import { LockTimeoutError, TrackingTableError } from '../../engine/errors.ts';
+import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
+import type { TrackingRow, TrackingTable } from '../../engine/types.ts';
+import { quoteIdent, type RawTrackingRow, TRACKING_COLUMNS, toTrackingRow } from '../tracking-row.ts';
+import { splitSqliteStatements } from './sqlite-statement-splitter.ts';
+import { sqliteTrackingDdl } from './sqlite-tracking-ddl.ts';
+
+/**
+ * SQLite: DDL is transactional, so every migration is all-or-nothing.
+ * The migration lock is SQLite's own write lock (BEGIN IMMEDIATE), waited
+ * for through busy_timeout.
+ */
+export class SqliteAdapter implements DialectAdapter {
+  readonly dialect = 'sqlite';
+  readonly capabilities = { transactionalDdl: true, sessionLock: true } as const;
+
+  async readTrackingRows(db: AnyKysely, table: TrackingTable): Promise<TrackingRow[] | null> {
+    try {
+      const { rows } = await sql
+        .raw<RawTrackingRow>(`select ${TRACKING_COLUMNS} from ${this.qualifiedTable(table)} order by version`)
+        .execute(db);
+      return rows.map(toTrackingRow);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/no such table/i.test(message)) return null;
+      if (/no such column/i.test(message)) {
+        throw new TrackingTableError(table.name, `exists but is not in kmigrate's format (${message})`);
+      }
+      throw error;
+    }
+  }
+
+  async ensureTrackingTables(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void> {
+    await this.inLockedTransaction(
+      db,
+      table,
+      { lockTimeoutMs, statementLockTimeoutMs: 0, statementTimeoutMs: 0 },
+      async (trx) => {
+        for (const ddl of sqliteTrackingDdl(table.name)) await sql.raw(ddl).execute(trx);
+      },
+    );
+  }
+
+  async inLockedTransaction<T>(
+    db: AnyKysely,
+    _table: TrackingTable,
+    options: LockOptions,
+    fn: (trx: AnyKysely) => Promise<T>,
+  ): Promise<T> {
+    return db.connection().execute(async (conn) => {
+      await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`).execute(conn);
+      try {
+        await sql.raw('begin immediate').execute(conn);
+      } catch (error) {
+        if (this.isLockTimeout(error))
+          throw new LockTimeoutError(options.lockTimeoutMs, 'the SQLite write lock');
+        throw error;
+      }
+      try {
+        const result = await fn(conn);
+        await sql.raw('commit').execute(conn);
+        return result;
+      } catch (error) {
+        await sql
+          .raw('rollback')
+          .execute(conn)
+          .catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async withSessionLock<T>(
+    db: AnyKysely,
+    _table: TrackingTable,
+    options: LockOptions,
+    fn: (conn: AnyKysely) => Promise<T>,
+  ): Promise<T> {
+    // SQLite has no lock that outlives a transaction; the running/applied rows
+    // written by the engine still make a crash visible as a dirty state.
+    return db.connection().execute(async (conn) => {
+      await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`).execute(conn);
+      return fn(conn);
+    });
+  }
+
+  async executeScript(conn: AnyKysely, script: string): Promise<void> {
+    // SQLite's prepare() takes one statement at a time; the splitter is a port
+    // of sqlite3_complete(), the same rule the sqlite3 shell uses.
+    for (const statement of splitSqliteStatements(script)) {
+      try {
+        await sql.raw(statement.sql).execute(conn);
+      } catch (error) {
+        throw new ScriptError(
+          this.describeError(error),
+          { ...lineAndColumn(script, statement.offset), statement: statement.sql },
+          { cause: error },
+        );
+      }
+    }
+  }
+
+  qualifiedTable(table: TrackingTable, suffix = ''): string {
+    return quoteIdent(`${table.name}${suffix}`);
+  }
+
+  findNonTransactionalStatement(script: string): string | undefined {
+    // VACUUM is the one statement SQLite refuses inside a transaction.
+    return splitSqliteStatements(script).find((s) => /^vacuum\b/i.test(s.sql))?.sql;
+  }
+
+  describeError(error: unknown): DatabaseErrorInfo {
+    if (error instanceof Error) {
+      const code = (error as { code?: unknown }).code;
+      return { message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+    }
+    return { message: String(error) };
+  }
+
+  isLockTimeout(error: unknown): boolean {
+    const code = (error as { code?: unknown } | null)?.code;
+    return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The public errors. Each carries the data a user (or a script) needs, a
+ * one-line message that says what to do next, and the CLI exit code:
+ * 1 database/migration failed, 2 bad usage/config/files, 4 refused by state.
+ */
+export abstract class MigrateError extends Error {
+  abstract readonly exitCode: 1 | 2 | 3 | 4;
+}
+
+/** A migration file is unusable: bad name, duplicate version, no `up`, … Nothing was touched. */
+export class MigrationFileError extends MigrateError {
+  override readonly name = 'MigrationFileError';
+  readonly exitCode = 2;
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+    readonly hint?: string,
+  ) {
+    super(`${file}: ${problem}${hint ? `; ${hint}` : ''}`);
+  }
+}
+
+/** A `down` was asked for a migration that has none. Raised before anything runs. */
+export class MissingDownError extends MigrateError {
+  override readonly name = 'MissingDownError';
+  readonly exitCode = 2;
+  constructor(
+    readonly version: number,
+    readonly file: string,
+  ) {
+    super(
+      `${file}: migration ${version} has no down step, so it cannot be rolled back; add a down (export async function down / a .down.sql file) — nothing was changed`,
+    );
+  }
+}
+
+/** A non-transactional migration crashed or failed earlier: a human must look before anything else runs. */
+export class DirtyDatabaseError extends MigrateError {
+  override readonly name = 'DirtyDatabaseError';
+  readonly exitCode = 4;
+  constructor(
+    readonly version: number,
+    readonly migrationName: string,
+    readonly state: string,
+    readonly lastError: string | null,
+  ) {
+    super(
+      `database is dirty at migration ${version}_${migrationName} (${state === 'reverting' ? 'a down' : 'an up'} did not finish${lastError ? `: ${oneLine(lastError)}` : ''}); inspect the schema, finish or undo the change by hand, then run \`migrate force ${version}\` (finished) or \`migrate force ${version} --not-applied\` (undone)`,
+    );
+  }
+}
+
+export interface ChangedMigration {
+  version: number;
+  name: string;
+  expected: string;
+  actual: string | null;
+}
+
+/** Applied migrations whose files changed or disappeared. */
+export class ChecksumMismatchError extends MigrateError {
+  override readonly name = 'ChecksumMismatchError';
+  readonly exitCode = 4;
+  constructor(
+    readonly changed: ChangedMigration[],
+    readonly missing: ChangedMigration[],
+  ) {
+    const parts: string[] = [];
+    if (changed.length) parts.push(`changed since applied: ${changed.map(label).join(', ')}`);
+    if (missing.length) parts.push(`applied but file missing: ${missing.map(label).join(', ')}`);
+    super(
+      `${parts.join('; ')}; restore the original files, or review them and run \`migrate repair\`${missing.length ? ' (with --forget-missing for deleted files)' : ''}`,
+    );
+  }
+}
+
+/** Pending migrations older than the newest applied one (typically a merged branch). */
+export class OutOfOrderError extends MigrateError {
+  override readonly name = 'OutOfOrderError';
+  readonly exitCode = 4;
+  constructor(
+    readonly versions: { version: number; name: string }[],
+    readonly newestApplied: number,
+  ) {
+    super(
+      `pending ${versions.map(label).join(', ')} ${versions.length === 1 ? 'is' : 'are'} older than the newest applied migration ${newestApplied}; renumber ${versions.length === 1 ? 'it' : 'them'} above ${newestApplied}, or run with --allow-out-of-order if ${versions.length === 1 ? 'it is' : 'they are'} independent`,
+    );
+  }
+}
+
+/** Another migrator held the lock for longer than the timeout. */
+export class LockTimeoutError extends MigrateError {
+  override readonly name = 'LockTimeoutError';
+  readonly exitCode = 4;
+  constructor(
+    readonly waitedMs: number,
+    readonly lockName: string,
+  ) {
+    super(
+      `another migration run held the lock ${lockName} for more than ${waitedMs} ms; wait for it to finish, or raise --lock-timeout (see the runbook, "A stuck lock")`,
+    );
+  }
+}
+
+/** A migration's SQL failed. Transactional migrations were rolled back; others leave the database dirty. */
+export class MigrationFailedError extends MigrateError {
+  override readonly name = 'MigrationFailedError';
+  readonly exitCode = 1;
+  constructor(
+    readonly version: number,
+    readonly migrationName: string,
+    readonly file: string,
+    readonly direction: 'up' | 'down',
+    readonly databaseMessage: string,
+    readonly details: {
+      line?: number;
+      column?: number;
+      statement?: string;
+      code?: string;
+      rolledBack: boolean;
+      cause: unknown;
+    },
+  ) {
+    const where = details.line
+      ? `${file}:${details.line}${details.column ? `:${details.column}` : ''}`
+      : file;
+    const stmt = details.statement ? ` in \`${truncate(oneLine(details.statement), 120)}\`` : '';
+    const after = details.rolledBack
+      ? 'it was rolled back and nothing after it ran; fix the migration and run again'
+      : `the database is now dirty at ${version}; inspect it, then run \`migrate force ${version}\` or \`migrate force ${version} --not-applied\``;
+    super(
+      `${where}: migration ${version} ${direction} failed${stmt}: ${oneLine(databaseMessage)}; ${after}`,
+      {
+        cause: details.cause,
+      },
+    );
+  }
+  get line(): number | undefined {
+    return this.details.line;
+  }
+  get statement(): string | undefined {
+    return this.details.statement;
+  }
+}
+
+/** The tracking table exists but is not in our format (hand-edited, or another tool's). */
+export class TrackingTableError extends MigrateError {
+  override readonly name = 'TrackingTableError';
+  readonly exitCode = 4;
+  constructor(
+    readonly table: string,
+    readonly problem: string,
+  ) {
+    super(
+      `tracking table ${table} ${problem}; if it belongs to golang-migrate or Supabase, use \`migrate baseline --from golang-migrate|supabase\` with another --table, otherwise restore its columns`,
+    );
+  }
+}
+
+/** The connection cannot hold a session lock (transaction pooler) but the plan needs one. */
+export class PoolerRefusedError extends MigrateError {
+  override readonly name = 'PoolerRefusedError';
+  readonly exitCode = 2;
+  constructor(
+    readonly versions: number[],
+    readonly reason: string,
+  ) {
+    super(
+      `migration${versions.length > 1 ? 's' : ''} ${versions.join(', ')} must run outside a transaction, which is unsafe here: ${reason}; use the direct connection (port 5432) or the session pooler for this deploy`,
+    );
+  }
+}
+
+/** A version named on the command line does not exist. */
+export class UnknownVersionError extends MigrateError {
+  override readonly name = 'UnknownVersionError';
+  readonly exitCode = 2;
+  constructor(
+    readonly version: string,
+    readonly hint: string,
+  ) {
+    super(`version ${version} ${hint}`);
+  }
+}
+
+/** Could not connect / the database refused us. */
+export class ConnectionError extends MigrateError {
+  override readonly name = 'ConnectionError';
+  readonly exitCode = 1;
+  constructor(
+    readonly target: string,
+    readonly reason: string,
+    readonly hint: string,
+  ) {
+    super(`cannot connect to ${target}: ${reason}; ${hint}`);
+  }
+}
+
+/** A command needs a confirmation it did not get (no TTY and no --yes). */
+export class ConfirmationRequiredError extends MigrateError {
+  override readonly name = 'ConfirmationRequiredError';
+  readonly exitCode = 2;
+  constructor(readonly action: string) {
+    super(`${action} needs confirmation; run it in a terminal, or pass --yes`);
+  }
+}
+
+function label(m: { version: number; name: string }): string {
+  return `${m.version}_${m.name}`;
+}
+
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,532 @@
+import { type CompiledQuery, sql } from 'kysely';
+import type { AnyKysely } from './any-kysely.ts';
+import { describeRunner } from './applied-by.ts';
+import type { DialectAdapter, LockOptions } from './dialect-adapter.ts';
+import {
+  DirtyDatabaseError,
+  MigrationFailedError,
+  PoolerRefusedError,
+  UnknownVersionError,
+} from './errors.ts';
+import {
+  analyzeHistory,
+  assertDownsExist,
+  assertRunnable,
+  type History,
+  planDown,
+  planUp,
+  resolveTarget,
+} from './plan.ts';
+import { createRecordingKysely } from './recording-kysely.ts';
+import { ScriptError } from './script-error.ts';
+import { StatementRecorder } from './statement-recorder.ts';
+import type {
+  Direction,
+  LoadedMigration,
+  MigrationResult,
+  MigrationSource,
+  MigrationStep,
+  StatusEntry,
+  TrackingRow,
+  TrackingTable,
+} from './types.ts';
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+export const DEFAULT_STATEMENT_LOCK_TIMEOUT_MS = 5_000;
+export const DEFAULT_LOCK_RETRIES = 3;
+
+export interface MigratorOptions {
+  db: AnyKysely;
+  adapter: DialectAdapter;
+  /** The migrations, or how to load them (called once per command). */
+  sources: readonly MigrationSource[] | (() => Promise<readonly MigrationSource[]>);
+  table?: Partial<TrackingTable>;
+  lockTimeoutMs?: number;
+  statementLockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  /** Retries of a migration that hit lock_timeout, with exponential backoff. */
+  lockRetries?: number;
+  allowOutOfOrder?: boolean;
+  /** Plan and compile, but change nothing. */
+  dryRun?: boolean;
+  /** Progress callback: a step starts / ends. */
+  onEvent?: (event: MigrationEvent) => void;
+  appliedBy?: string;
+}
+
+export type MigrationEvent =
+  | { type: 'start'; version: number; name: string; direction: Direction }
+  | { type: 'done'; result: MigrationResult }
+  | { type: 'retry'; version: number; attempt: number; delayMs: number };
+
+/** A dry run's step: what would run and the SQL it would send. */
+export interface PlannedStep {
+  version: number;
+  name: string;
+  direction: Direction;
+  transactional: boolean;
+  file: string;
+  statements: string[];
+}
+
+export interface RunResult {
+  direction: Direction;
+  results: MigrationResult[];
+  /** Only for dry runs. */
+  planned?: PlannedStep[];
+}
+
+export interface StatusReport {
+  entries: StatusEntry[];
+  /** Newest applied version, 0 when none. */
+  currentVersion: number;
+  pending: number;
+  dirty: boolean;
+  /** False when the tracking table does not exist yet. */
+  initialized: boolean;
+}
+
+/**
+ * The engine: reads the history in one round trip, plans, and runs each step
+ * under the lock with its tracking row in the same transaction.
+ */
+export class Migrator {
+  readonly #o: MigratorOptions;
+  readonly #table: TrackingTable;
+  readonly #lock: LockOptions;
+  readonly #appliedBy: string;
+
+  constructor(options: MigratorOptions) {
+    this.#o = options;
+    this.#table = {
+      schema: options.table?.schema ?? 'public',
+      name: options.table?.name ?? 'schema_migrations',
+    };
+    this.#lock = {
+      lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      statementLockTimeoutMs: options.statementLockTimeoutMs ?? DEFAULT_STATEMENT_LOCK_TIMEOUT_MS,
+      statementTimeoutMs: options.statementTimeoutMs ?? 0,
+    };
+    this.#appliedBy = options.appliedBy ?? describeRunner();
+  }
+
+  get table(): TrackingTable {
+    return this.#table;
+  }
+
+  /** Applies every pending migration. With nothing to do it costs one query. */
+  async latest(): Promise<RunResult> {
+    return this.up();
+  }
+
+  /** Applies pending migrations: all, `steps` of them, or up to `target`. */
+  async up(options: { steps?: number; target?: number } = {}): Promise<RunResult> {
+    const { history, initialized } = await this.#read();
+    assertRunnable(history);
+    const steps = planUp(history, { ...options, allowOutOfOrder: this.#o.allowOutOfOrder ?? false });
+    if (steps.length === 0) return { direction: 'up', results: [] };
+    const loaded = await loadAll(steps);
+    this.#assertPoolerSafe(steps, loaded);
+    if (this.#o.dryRun)
+      return { direction: 'up', results: [], planned: await this.#plan(steps, loaded, 'up') };
+    if (!initialized)
+      await this.#o.adapter.ensureTrackingTables(this.#o.db, this.#table, this.#lock.lockTimeoutMs);
+    return { direction: 'up', results: await this.#runAll(steps, loaded, 'up') };
+  }
+
+  /** Rolls back `steps` migrations (default 1), newest first. */
+  async down(options: { steps?: number } = {}): Promise<RunResult> {
+    const { history } = await this.#read();
+    assertRunnable(history);
+    return this.#runDown(planDown(history, options));
+  }
+
+  /** Moves to exactly `version`: up when it is ahead, down when behind (0 = everything down). */
+  async to(version: number): Promise<RunResult> {
+    const { sources, history } = await this.#read();
+    assertRunnable(history);
+    const target = resolveTarget(history, sources, version);
+    if (history.newestApplied !== undefined && target < history.newestApplied) {
+      return this.#runDown(planDown(history, { target }));
+    }
+    return this.up({ target });
+  }
+
+  /** Rolls back the newest migration and applies it again. */
+  async redo(): Promise<RunResult> {
+    const down = await this.down({ steps: 1 });
+    if (this.#o.dryRun || down.results.length === 0) return down;
+    const up = await this.up({ steps: 1 });
+    return { direction: 'up', results: [...down.results, ...up.results] };
+  }
+
+  /** How each migration stands. Never refuses: it is how you find out why others do. */
+  async status(): Promise<StatusReport> {
+    const { history, initialized } = await this.#read();
+    return {
+      entries: history.status,
+      currentVersion: history.newestApplied ?? 0,
+      pending: history.pending.length,
+      dirty: history.dirty.length > 0,
+      initialized,
+    };
+  }
+
+  /**
+   * After a human fixed a dirty state: marks `version` applied (it was
+   * finished by hand) or, with notApplied, removes its row (it was undone).
+   */
+  async force(version: number, options: { notApplied?: boolean } = {}): Promise<TrackingRow | undefined> {
+    const { sources, history, initialized } = await this.#read();
+    const source = sources.find((s) => s.version === version);
+    const row =
+      history.dirty.find((r) => r.version === version) ??
+      history.applied.find((a) => a.row.version === version)?.row;
+    if (!source && !row) {
+      throw new UnknownVersionError(String(version), 'is neither a migration file nor a tracking row');
+    }
+    if (!initialized)
+      await this.#o.adapter.ensureTrackingTables(this.#o.db, this.#table, this.#lock.lockTimeoutMs);
+    const name = source?.name ?? row?.name ?? '';
+    await this.#o.adapter.inLockedTransaction(this.#o.db, this.#table, this.#lock, async (trx) => {
+      const t = sql.raw(this.#o.adapter.qualifiedTable(this.#table));
+      if (options.notApplied) {
+        await sql`delete from ${t} where version = ${version}`.execute(trx);
+      } else {
+        const existing = await sql<{
+          version: unknown;
+        }>`select version from ${t} where version = ${version}`.execute(trx);
+        if (existing.rows.length) {
+          await sql`update ${t} set state = 'applied', error = null where version = ${version}`.execute(trx);
+        } else {
+          await this.#insertRow(trx, { version, name, checksum: source?.checksum ?? '' }, 'applied', 0);
+        }
+      }
+      await this.#history(
+        trx,
+        version,
+        name,
+        options.notApplied ? 'force-not-applied' : 'force',
+        source?.checksum ?? null,
+        null,
+        null,
+      );
+    });
+    const after = await this.#read();
+    return after.history.applied.find((a) => a.row.version === version)?.row;
+  }
+
+  /** Accepts the current files' checksums; with forgetMissing, drops rows whose file is gone. */
+  async repair(
+    options: { forgetMissing?: boolean } = {},
+  ): Promise<{ updated: number[]; forgotten: number[] }> {
+    const { history } = await this.#read();
+    const updated = history.changed.map((c) => c.version);
+    const forgotten = options.forgetMissing ? history.missing.map((m) => m.version) : [];
+    if (!updated.length && !forgotten.length) return { updated, forgotten };
+    await this.#o.adapter.inLockedTransaction(this.#o.db, this.#table, this.#lock, async (trx) => {
+      const t = sql.raw(this.#o.adapter.qualifiedTable(this.#table));
+      for (const change of history.changed) {
+        await sql`update ${t} set checksum = ${change.actual} where version = ${change.version}`.execute(trx);
+        await this.#history(
+          trx,
+          change.version,
+          change.name,
+          'repair',
+          change.actual,
+          null,
+          `was ${change.expected}`,
+        );
+      }
+      for (const gone of forgotten) {
+        const m = history.missing.find((x) => x.version === gone)!;
+        await sql`delete from ${t} where version = ${gone}`.execute(trx);
+        await this.#history(trx, gone, m.name, 'repair-forget', m.expected, null, 'file was deleted');
+      }
+    });
+    return { updated, forgotten };
+  }
+
+  /**
+   * Adopts an existing database: records every migration up to `version` as
+   * applied without running it.
+   */
+  async baseline(version: number, details = 'baseline'): Promise<number[]> {
+    const { sources, history, initialized } = await this.#read();
+    assertRunnable(history);
+    resolveTarget(history, sources, version);
+    const toMark = history.pending.filter((s) => s.version <= version);
+    if (!toMark.length) return [];
+    if (this.#o.dryRun) return toMark.map((s) => s.version);
+    if (!initialized)
+      await this.#o.adapter.ensureTrackingTables(this.#o.db, this.#table, this.#lock.lockTimeoutMs);
+    await this.#o.adapter.inLockedTransaction(this.#o.db, this.#table, this.#lock, async (trx) => {
+      for (const s of toMark) {
+        await this.#insertRow(trx, s, 'applied', 0);
+        await this.#history(trx, s.version, s.name, 'baseline', s.checksum, 0, details);
+      }
+    });
+    return toMark.map((s) => s.version);
+  }
+
+  /** One round trip: the tracking rows (or null), plus the files. */
+  async #read(): Promise<{ sources: readonly MigrationSource[]; history: History; initialized: boolean }> {
+    const sourcesPromise =
+      typeof this.#o.sources === 'function' ? this.#o.sources() : Promise.resolve(this.#o.sources);
+    // Files first: a bad file is reported before the database is touched.
+    const sources = await sourcesPromise;
+    const rows = await this.#o.adapter.readTrackingRows(this.#o.db, this.#table);
+    return { sources, history: analyzeHistory(sources, rows ?? []), initialized: rows !== null };
+  }
+
+  async #runDown(steps: MigrationSource[]): Promise<RunResult> {
+    if (steps.length === 0) return { direction: 'down', results: [] };
+    await assertDownsExist(steps);
+    const loaded = await loadAll(steps);
+    this.#assertPoolerSafe(steps, loaded);
+    if (this.#o.dryRun)
+      return { direction: 'down', results: [], planned: await this.#plan(steps, loaded, 'down') };
+    return { direction: 'down', results: await this.#runAll(steps, loaded, 'down') };
+  }
+
+  #assertPoolerSafe(steps: MigrationSource[], loaded: LoadedMigration[]): void {
+    if (this.#o.adapter.capabilities.sessionLock) return;
+    const unsafe = steps.filter((_, i) => !this.#isTransactional(loaded[i]!, 'up'));
+    if (unsafe.length) {
+      throw new PoolerRefusedError(
+        unsafe.map((s) => s.version),
+        this.#o.adapter.sessionLockUnavailableReason ??
+          'the connection goes through a transaction-mode pooler',
+      );
+    }
+  }
+
+  /** A step runs in a transaction unless its file says not to, or PostgreSQL would refuse it in one. */
+  #isTransactional(loaded: LoadedMigration, direction: Direction): boolean {
+    if (!loaded.transactional) return false;
+    const step = direction === 'up' ? loaded.up : loaded.down;
+    if (step?.kind === 'sql' && this.#o.adapter.findNonTransactionalStatement(step.sql)) return false;
+    return true;
+  }
+
+  async #runAll(
+    steps: MigrationSource[],
+    loaded: LoadedMigration[],
+    direction: Direction,
+  ): Promise<MigrationResult[]> {
+    const results: MigrationResult[] = [];
+    for (const [i, source] of steps.entries()) {
+      const migration = loaded[i]!;
+      this.#o.onEvent?.({ type: 'start', version: source.version, name: source.name, direction });
+      const result = this.#isTransactional(migration, direction)
+        ? await this.#runTransactional(source, migration, direction)
+        : await this.#runOutsideTransaction(source, migration, direction);
+      results.push(result);
+      this.#o.onEvent?.({ type: 'done', result });
+    }
+    return results;
+  }
+
+  async #runTransactional(
+    source: MigrationSource,
+    migration: LoadedMigration,
+    direction: Direction,
+  ): Promise<MigrationResult> {
+    const step = (direction === 'up' ? migration.up : migration.down)!;
+    const retries = this.#o.lockRetries ?? DEFAULT_LOCK_RETRIES;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#o.adapter.inLockedTransaction(this.#o.db, this.#table, this.#lock, async (trx) => {
+          // Re-check under the lock: another process may have done this step meanwhile.
+          const state = await this.#rowState(trx, source.version);
+          if (direction === 'up' ? state === 'applied' : state === undefined)
+            return skipped(source, direction);
+          if (state !== undefined && state !== 'applied')
+            throw new DirtyDatabaseError(source.version, source.name, state, null);
+          const started = performance.now();
+          await this.#execute(trx, source, step, direction, true);
+          const ms = Math.round(performance.now() - started);
+          if (direction === 'up') await this.#insertRow(trx, source, 'applied', ms);
+          else await sql`delete from ${this.#t()} where version = ${source.version}`.execute(trx);
+          await this.#history(trx, source.version, source.name, direction, source.checksum, ms, null);
+          return { version: source.version, name: source.name, direction, status: done(direction), ms };
+        });
+      } catch (error) {
+        // Only a migration's own statement hitting lock_timeout is retried, never the migrator's lock wait.
+        const retryable = error instanceof MigrationFailedError && this.#o.adapter.isLockTimeout(error.cause);
+        if (retryable && attempt < retries) {
+          const delayMs = 200 * 2 ** attempt;
+          this.#o.onEvent?.({ type: 'retry', version: source.version, attempt: attempt + 1, delayMs });
+          await new Promise((r) => setTimeout(r, delayMs));
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  async #runOutsideTransaction(
+    source: MigrationSource,
+    migration: LoadedMigration,
+    direction: Direction,
+  ): Promise<MigrationResult> {
+    const step = (direction === 'up' ? migration.up : migration.down)!;
+    return this.#o.adapter.withSessionLock(this.#o.db, this.#table, this.#lock, async (conn) => {
+      const state = await this.#rowState(conn, source.version);
+      if (direction === 'up' ? state === 'applied' : state === undefined) return skipped(source, direction);
+      if (state !== undefined && state !== 'applied')
+        throw new DirtyDatabaseError(source.version, source.name, state, null);
+      // Written before the step: if we crash now, the next run sees a dirty state.
+      if (direction === 'up') await this.#insertRow(conn, source, 'running', 0);
+      else
+        await sql`update ${this.#t()} set state = 'reverting' where version = ${source.version}`.execute(
+          conn,
+        );
+      const started = performance.now();
+      try {
+        await this.#execute(conn, source, step, direction, false);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await sql`update ${this.#t()} set error = ${message} where version = ${source.version}`
+          .execute(conn)
+          .catch(() => undefined);
+        throw error;
+      }
+      const ms = Math.round(performance.now() - started);
+      if (direction === 'up') {
+        await sql`update ${this.#t()} set state = 'applied', execution_ms = ${ms}, error = null where version = ${source.version}`.execute(
+          conn,
+        );
+      } else {
+        await sql`delete from ${this.#t()} where version = ${source.version}`.execute(conn);
+      }
+      await this.#history(
+        conn,
+        source.version,
+        source.name,
+        direction,
+        source.checksum,
+        ms,
+        'no transaction',
+      );
+      return { version: source.version, name: source.name, direction, status: done(direction), ms };
+    });
+  }
+
+  /** Runs one step; any failure becomes a MigrationFailedError naming file, line and statement. */
+  async #execute(
+    db: AnyKysely,
+    source: MigrationSource,
+    step: MigrationStep,
+    direction: Direction,
+    inTransaction: boolean,
+  ): Promise<void> {
+    if (step.kind === 'sql') {
+      try {
+        await this.#o.adapter.executeScript(db, step.sql, { inTransaction });
+      } catch (error) {
+        const info = error instanceof ScriptError ? error.info : this.#o.adapter.describeError(error);
+        const where = error instanceof ScriptError ? error.location : {};
+        throw new MigrationFailedError(source.version, source.name, step.file, direction, info.message, {
+          ...where,
+          ...(info.code ? { code: info.code } : {}),
+          rolledBack: inTransaction,
+          cause: error instanceof ScriptError ? error.cause : error,
+        });
+      }
+      return;
+    }
+    const recorder = new StatementRecorder();
+    const recorded = db.withPlugin(recorder);
+    try {
+      await step.run(recorded);
+    } catch (error) {
+      const info = this.#o.adapter.describeError(error);
+      const statement = recorder.lastStatement(db);
+      throw new MigrationFailedError(source.version, source.name, step.file, direction, info.message, {
+        ...(statement ? { statement } : {}),
+        ...(info.code ? { code: info.code } : {}),
+        rolledBack: inTransaction,
+        cause: error,
+      });
+    }
+  }
+
+  async #plan(
+    steps: MigrationSource[],
+    loaded: LoadedMigration[],
+    direction: Direction,
+  ): Promise<PlannedStep[]> {
+    const planned: PlannedStep[] = [];
+    for (const [i, source] of steps.entries()) {
+      const migration = loaded[i]!;
+      const step = (direction === 'up' ? migration.up : migration.down)!;
+      let statements: string[];
+      if (step.kind === 'sql') statements = [step.sql.trim()];
+      else {
+        const { db, queries } = createRecordingKysely(this.#o.db);
+        await step.run(db);
+        statements = queries.map((q: CompiledQuery) => q.sql);
+      }
+      planned.push({
+        version: source.version,
+        name: source.name,
+        direction,
+        transactional: this.#isTransactional(migration, direction),
+        file: step.file,
+        statements,
+      });
+    }
+    return planned;
+  }
+
+  #t() {
+    return sql.raw(this.#o.adapter.qualifiedTable(this.#table));
+  }
+
+  async #rowState(db: AnyKysely, version: number): Promise<TrackingRow['state'] | undefined> {
+    const { rows } = await sql<{
+      state: TrackingRow['state'];
+    }>`select state from ${this.#t()} where version = ${version}`.execute(db);
+    return rows[0]?.state;
+  }
+
+  async #insertRow(
+    db: AnyKysely,
+    source: Pick<MigrationSource, 'version' | 'name' | 'checksum'>,
+    state: TrackingRow['state'],
+    ms: number,
+  ): Promise<void> {
+    await sql`insert into ${this.#t()} (version, name, checksum, state, execution_ms, applied_by) values (${source.version}, ${source.name}, ${source.checksum}, ${state}, ${ms}, ${this.#appliedBy})`.execute(
+      db,
+    );
+  }
+
+  async #history(
+    db: AnyKysely,
+    version: number,
+    name: string,
+    action: string,
+    checksum: string | null,
+    ms: number | null,
+    details: string | null,
+  ): Promise<void> {
+    const h = sql.raw(this.#o.adapter.qualifiedTable(this.#table, '_history'));
+    await sql`insert into ${h} (version, name, action, checksum, execution_ms, performed_by, details) values (${version}, ${name}, ${action}, ${checksum}, ${ms}, ${this.#appliedBy}, ${details})`.execute(
+      db,
+    );
+  }
+}
+
+async function loadAll(steps: readonly MigrationSource[]): Promise<LoadedMigration[]> {
+  // Every module is imported (and validated) before the first step runs.
+  return Promise.all(steps.map((s) => s.load()));
+}
+
+function skipped(source: MigrationSource, direction: Direction): MigrationResult {
+  return { version: source.version, name: source.name, direction, status: 'skipped', ms: 0 };
+}
+
+function done(direction: Direction): MigrationResult['status'] {
+  return direction === 'up' ? 'applied' : 'reverted';
+}

@@ -1,0 +1,146 @@
+/**
+ * Pure planning: files + tracking rows → what the database looks like and
+ * which steps a command would run. No I/O, so every rule is unit-testable.
+ */
+import {
+  type ChangedMigration,
+  ChecksumMismatchError,
+  DirtyDatabaseError,
+  MissingDownError,
+  OutOfOrderError,
+  UnknownVersionError,
+} from './errors.ts';
+import type { MigrationSource, StatusEntry, TrackingRow } from './types.ts';
+
+export interface History {
+  /** Every version known from files or rows, in order, with its state. */
+  readonly status: StatusEntry[];
+  /** Rows whose step did not finish (state running/reverting). */
+  readonly dirty: TrackingRow[];
+  readonly changed: ChangedMigration[];
+  readonly missing: ChangedMigration[];
+  /** Files with no row, in version order. */
+  readonly pending: MigrationSource[];
+  /** Pending files older than the newest applied row. */
+  readonly outOfOrder: MigrationSource[];
+  /** Applied rows that have a file, in version order. */
+  readonly applied: { source: MigrationSource; row: TrackingRow }[];
+  readonly newestApplied: number | undefined;
+}
+
+export function analyzeHistory(sources: readonly MigrationSource[], rows: readonly TrackingRow[]): History {
+  const byVersion = new Map(sources.map((s) => [s.version, s]));
+  const rowByVersion = new Map(rows.map((r) => [r.version, r]));
+  const newestApplied = rows.length ? Math.max(...rows.map((r) => r.version)) : undefined;
+  const dirty = rows.filter((r) => r.state !== 'applied');
+  const changed: ChangedMigration[] = [];
+  const missing: ChangedMigration[] = [];
+  const applied: History['applied'] = [];
+  for (const row of rows) {
+    const source = byVersion.get(row.version);
+    if (!source) missing.push({ version: row.version, name: row.name, expected: row.checksum, actual: null });
+    else if (source.checksum !== row.checksum) {
+      changed.push({ version: row.version, name: row.name, expected: row.checksum, actual: source.checksum });
+      applied.push({ source, row });
+    } else applied.push({ source, row });
+  }
+  const pending = sources.filter((s) => !rowByVersion.has(s.version));
+  const outOfOrder = newestApplied === undefined ? [] : pending.filter((s) => s.version < newestApplied);
+
+  const versions = [...new Set([...sources.map((s) => s.version), ...rows.map((r) => r.version)])].sort(
+    (a, b) => a - b,
+  );
+  const changedSet = new Set(changed.map((c) => c.version));
+  const outOfOrderSet = new Set(outOfOrder.map((s) => s.version));
+  const status = versions.map((version): StatusEntry => {
+    const row = rowByVersion.get(version);
+    const source = byVersion.get(version);
+    const state = !row
+      ? outOfOrderSet.has(version)
+        ? 'out-of-order'
+        : 'pending'
+      : row.state !== 'applied'
+        ? 'dirty'
+        : !source
+          ? 'missing'
+          : changedSet.has(version)
+            ? 'changed'
+            : 'applied';
+    return {
+      version,
+      name: row?.name ?? source?.name ?? '',
+      state,
+      appliedAt: row?.appliedAt ?? null,
+      executionMs: row?.executionMs ?? null,
+      appliedBy: row?.appliedBy ?? null,
+    };
+  });
+  return { status, dirty, changed, missing, pending, outOfOrder, applied, newestApplied };
+}
+
+/** Dirty first (it blocks everything), then changed/missing files. */
+export function assertRunnable(history: History): void {
+  const dirty = history.dirty[0];
+  if (dirty) throw new DirtyDatabaseError(dirty.version, dirty.name, dirty.state, dirty.error);
+  if (history.changed.length || history.missing.length) {
+    throw new ChecksumMismatchError(history.changed, history.missing);
+  }
+}
+
+/** Pending steps up to `target` (inclusive) or at most `steps` of them. */
+export function planUp(
+  history: History,
+  options: { target?: number; steps?: number; allowOutOfOrder?: boolean } = {},
+): MigrationSource[] {
+  let steps = history.pending;
+  if (options.target !== undefined) steps = steps.filter((s) => s.version <= options.target!);
+  if (history.outOfOrder.length && !options.allowOutOfOrder) {
+    const blocking = history.outOfOrder.filter((s) => steps.includes(s));
+    if (blocking.length) {
+      throw new OutOfOrderError(
+        blocking.map((s) => ({ version: s.version, name: s.name })),
+        history.newestApplied!,
+      );
+    }
+  }
+  if (options.steps !== undefined) steps = steps.slice(0, options.steps);
+  return steps;
+}
+
+/**
+ * Applied migrations to roll back, newest first: down to (not including)
+ * `target`, or `steps` of them (default 1). Every one must have a file.
+ */
+export function planDown(
+  history: History,
+  options: { target?: number; steps?: number } = {},
+): MigrationSource[] {
+  const newestFirst = [...history.applied].reverse();
+  const chosen =
+    options.target !== undefined
+      ? newestFirst.filter((a) => a.source.version > options.target!)
+      : newestFirst.slice(0, options.steps ?? 1);
+  return chosen.map((a) => a.source);
+}
+
+/** Fails before anything runs when a chosen migration has no down step. */
+export async function assertDownsExist(steps: readonly MigrationSource[]): Promise<void> {
+  for (const source of steps) {
+    const loaded = await source.load();
+    if (!loaded.down) throw new MissingDownError(source.version, source.files.join(', '));
+  }
+}
+
+/** `to <version>`: the version must be 0 or a known migration. */
+export function resolveTarget(
+  history: History,
+  sources: readonly MigrationSource[],
+  version: number,
+): number {
+  if (version === 0 || sources.some((s) => s.version === version)) return version;
+  const known = history.status.map((s) => s.version);
+  throw new UnknownVersionError(
+    String(version),
+    `is not a migration in the folder${known.length ? ` (known: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''})` : ''}; use 0 to roll everything back`,
+  );
+}

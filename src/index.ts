@@ -1,0 +1,104 @@
+import type { MigrateConfigInput } from './config/define-config.ts';
+import { resolveConfig } from './config/load-config.ts';
+import type { RunResult, StatusReport } from './engine/migrator.ts';
+import type { MigrationResult } from './engine/types.ts';
+import { type MigratorExtras, openMigrator } from './open-migrator.ts';
+
+export { ConfigError } from './config/config-error.ts';
+export type { MigrateConfigInput } from './config/define-config.ts';
+export { defineConfig } from './config/define-config.ts';
+export { dialectOf } from './dialects/adapter-for-kysely.ts';
+export {
+  ChecksumMismatchError,
+  ConfirmationRequiredError,
+  ConnectionError,
+  DirtyDatabaseError,
+  LockTimeoutError,
+  MigrateError,
+  MigrationFailedError,
+  MigrationFileError,
+  MissingDownError,
+  OutOfOrderError,
+  PoolerRefusedError,
+  TrackingTableError,
+  UnknownVersionError,
+} from './engine/errors.ts';
+
+import type { AnyKysely } from './engine/any-kysely.ts';
+
+export type { MigrationEvent, RunResult, StatusReport } from './engine/migrator.ts';
+export type { MigrationResult, StatusEntry } from './engine/types.ts';
+export { FileMigrationProvider } from './sources/file-migration-provider.ts';
+
+/** A database URL (postgres://…, sqlite:PATH) or a Kysely instance you built. */
+export type DatabaseInput = string | AnyKysely;
+
+export interface MigrateOptions extends MigratorExtras {
+  /** Same keys as kysely.config.ts; migrationsDir defaults to ./migrations. */
+  config?: MigrateConfigInput;
+  /** Resolves relative paths; default process.cwd(). */
+  cwd?: string;
+}
+
+/** Applies every pending migration. Throws DirtyDatabaseError, ChecksumMismatchError, LockTimeoutError, MigrationFailedError, … */
+export async function migrateToLatest(
+  database: DatabaseInput,
+  options: MigrateOptions = {},
+): Promise<MigrationResult[]> {
+  return (await run(database, options, (m) => m.latest())).results;
+}
+
+/** Applies the next `steps` pending migrations (default 1). */
+export async function migrateUp(
+  database: DatabaseInput,
+  options: MigrateOptions & { steps?: number } = {},
+): Promise<MigrationResult[]> {
+  return (await run(database, options, (m) => m.up({ steps: options.steps ?? 1 }))).results;
+}
+
+/** Rolls back the newest `steps` migrations (default 1); fails before anything runs if one has no down. */
+export async function migrateDown(
+  database: DatabaseInput,
+  options: MigrateOptions & { steps?: number } = {},
+): Promise<MigrationResult[]> {
+  return (await run(database, options, (m) => m.down({ steps: options.steps ?? 1 }))).results;
+}
+
+/** Moves up or down to exactly `version` (0 = roll everything back). */
+export async function migrateTo(
+  database: DatabaseInput,
+  version: number,
+  options: MigrateOptions = {},
+): Promise<MigrationResult[]> {
+  return (await run(database, options, (m) => m.to(version))).results;
+}
+
+/** Where every migration stands; never refuses. */
+export async function getStatus(
+  database: DatabaseInput,
+  options: MigrateOptions = {},
+): Promise<StatusReport> {
+  return run(database, options, (m) => m.status());
+}
+
+async function run<T>(
+  database: DatabaseInput,
+  options: MigrateOptions,
+  fn: (migrator: import('./engine/migrator.ts').Migrator) => Promise<T>,
+): Promise<T> {
+  const url = typeof database === 'string' ? database : undefined;
+  const config = resolveConfig(options.config ?? {}, {
+    cwd: options.cwd ?? process.cwd(),
+    env: {},
+    overrides: url ? { url } : {},
+  });
+  const { cwd: _cwd, config: _config, ...extras } = options;
+  const opened = await openMigrator(config, extras, typeof database === 'string' ? undefined : database);
+  try {
+    return await fn(opened.migrator);
+  } finally {
+    await opened.close();
+  }
+}
+
+export type { RunResult as MigrationRun };

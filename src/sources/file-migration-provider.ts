@@ -1,0 +1,232 @@
+import nodeFs from 'node:fs/promises';
+import nodePath from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Migration, type MigrationProvider, sql } from 'kysely';
+import type { AnyKysely } from '../engine/any-kysely.ts';
+import { MigrationFileError } from '../engine/errors.ts';
+import type { LoadedMigration, MigrationSource, MigrationStep } from '../engine/types.ts';
+import { migrationChecksum, normalizeMigrationText } from './checksum.ts';
+import { type MigrationFileKind, parseMigrationName } from './migration-name.ts';
+import { isBlank, readDirectives, splitDbmateFile } from './sql-file.ts';
+
+/** A file bigger than this is refused rather than read into memory. */
+export const MAX_MIGRATION_FILE_BYTES = 64 * 1024 * 1024;
+
+export interface FileMigrationProviderOptions {
+  /** Folder with the migration files. */
+  migrationFolder: string;
+  /** Injected for tests; defaults to node:fs/promises. */
+  fs?: Pick<typeof nodeFs, 'readdir' | 'readFile'>;
+  /** Injected for tests; defaults to dynamic import of the file URL. */
+  importModule?: (absolutePath: string) => Promise<unknown>;
+  /**
+   * How Kysely's own Migrator (getMigrations) runs an SQL file. Default: the
+   * whole text as one query, which PostgreSQL accepts; pass a dialect's
+   * executeScript for SQLite.
+   */
+  runScript?: (db: AnyKysely, script: string) => Promise<void>;
+}
+
+interface FileGroup {
+  version: number;
+  description: string;
+  id: string;
+  files: Partial<Record<MigrationFileKind, string>>;
+}
+
+/**
+ * Loads TypeScript modules and SQL files from one folder, in numeric version
+ * order, validating names before any database is touched. It implements
+ * Kysely's MigrationProvider, so the same folder also works with Kysely's
+ * Migrator.
+ */
+export class FileMigrationProvider implements MigrationProvider {
+  readonly #options: FileMigrationProviderOptions;
+  readonly #fs: Pick<typeof nodeFs, 'readdir' | 'readFile'>;
+  readonly #import: (absolutePath: string) => Promise<unknown>;
+
+  constructor(options: FileMigrationProviderOptions) {
+    this.#options = options;
+    this.#fs = options.fs ?? nodeFs;
+    this.#import = options.importModule ?? ((p) => import(pathToFileURL(p).href));
+  }
+
+  /** All migrations, validated and sorted; module code is not imported until load(). */
+  async loadSources(): Promise<MigrationSource[]> {
+    const folder = this.#options.migrationFolder;
+    let entries: string[];
+    try {
+      entries = (await this.#fs.readdir(folder)).map(String).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new MigrationFileError(folder, 'migrations folder does not exist', 'create it or pass --dir');
+      }
+      throw error;
+    }
+    const groups = new Map<number, FileGroup>();
+    for (const file of entries) {
+      const parsed = parseMigrationName(file);
+      if (!parsed.ok) {
+        if (parsed.ignored) continue;
+        throw new MigrationFileError(file, parsed.problem);
+      }
+      const group = groups.get(parsed.version);
+      if (!group) {
+        groups.set(parsed.version, {
+          version: parsed.version,
+          description: parsed.description,
+          id: parsed.id,
+          files: { [parsed.kind]: file },
+        });
+        continue;
+      }
+      const pairsWithIt =
+        group.id === parsed.id &&
+        ((parsed.kind === 'up.sql' && group.files['down.sql'] && !group.files['up.sql']) ||
+          (parsed.kind === 'down.sql' && group.files['up.sql'] && !group.files['down.sql']));
+      if (!pairsWithIt) {
+        const other = Object.values(group.files)[0];
+        throw new MigrationFileError(
+          file,
+          `duplicate version ${parsed.version} (also used by ${other})`,
+          'give one of them the next free number',
+        );
+      }
+      group.files[parsed.kind] = file;
+    }
+    const sorted = [...groups.values()].sort((a, b) => a.version - b.version);
+    return Promise.all(sorted.map((group) => this.#toSource(group)));
+  }
+
+  /** Kysely's MigrationProvider: every migration keyed by its id (e.g. `001_init_schema`). */
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const run = this.#options.runScript ?? ((db: AnyKysely, script: string) => sql.raw(script).execute(db));
+    const result: Record<string, Migration> = {};
+    for (const source of await this.loadSources()) {
+      const loaded = await source.load();
+      const toFn = (step: MigrationStep) => (db: AnyKysely) =>
+        step.kind === 'code' ? step.run(db) : run(db, step.sql).then(() => undefined);
+      result[source.id] = { up: toFn(loaded.up), ...(loaded.down ? { down: toFn(loaded.down) } : {}) };
+    }
+    return result;
+  }
+
+  async #toSource(group: FileGroup): Promise<MigrationSource> {
+    const { files } = group;
+    if (files['down.sql'] && !files['up.sql']) {
+      throw new MigrationFileError(
+        files['down.sql'],
+        'has no matching .up.sql',
+        `add ${group.id}.up.sql or remove it`,
+      );
+    }
+    const main = files.module ?? files['up.sql'] ?? files.sql;
+    if (!main) throw new MigrationFileError(group.id, 'has no up file');
+    const mainText = await this.#readText(main);
+    const base = {
+      version: group.version,
+      name: group.description,
+      id: group.id,
+      checksum: migrationChecksum(mainText),
+    };
+    if (files.module) {
+      const file = files.module;
+      const absolute = nodePath.join(this.#options.migrationFolder, file);
+      return { ...base, kind: 'ts', files: [file], load: () => this.#loadModule(file, absolute) };
+    }
+    if (files.sql) {
+      const file = files.sql;
+      const sections = splitDbmateFile(normalizeMigrationText(mainText));
+      if (!sections) {
+        throw new MigrationFileError(
+          file,
+          'a single .sql file needs a `-- migrate:up` line (dbmate format)',
+          `or rename it to ${group.id}.up.sql`,
+        );
+      }
+      if (isBlank(sections.up)) throw new MigrationFileError(file, 'its `-- migrate:up` section is empty');
+      const loaded: LoadedMigration = {
+        transactional: sections.transaction ?? readDirectives(mainText).transaction ?? true,
+        up: { kind: 'sql', file, sql: sections.up },
+        ...(sections.down !== undefined && !isBlank(sections.down)
+          ? { down: { kind: 'sql', file, sql: sections.down } }
+          : {}),
+      };
+      return { ...base, kind: 'sql', files: [file], load: async () => loaded };
+    }
+    const upFile = files['up.sql']!;
+    if (isBlank(mainText)) {
+      throw new MigrationFileError(
+        upFile,
+        'is empty',
+        'write the SQL, or a comment saying why it does nothing',
+      );
+    }
+    const downFile = files['down.sql'];
+    const downText = downFile ? await this.#readText(downFile) : undefined;
+    const upSql = normalizeMigrationText(mainText);
+    const loaded: LoadedMigration = {
+      transactional: readDirectives(upSql).transaction ?? true,
+      up: { kind: 'sql', file: upFile, sql: upSql },
+      // An empty .down.sql is treated as "no down": refusing a rollback beats silently doing nothing.
+      ...(downFile && downText !== undefined && !isBlank(downText)
+        ? { down: { kind: 'sql', file: downFile, sql: normalizeMigrationText(downText) } }
+        : {}),
+    };
+    return {
+      ...base,
+      kind: 'sql',
+      files: downFile ? [upFile, downFile] : [upFile],
+      load: async () => loaded,
+    };
+  }
+
+  async #loadModule(file: string, absolute: string): Promise<LoadedMigration> {
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await this.#import(absolute)) as Record<string, unknown>;
+    } catch (error) {
+      throw new MigrationFileError(file, `cannot be loaded: ${(error as Error).message?.split('\n')[0]}`);
+    }
+    const candidate = (typeof mod.up === 'function' ? mod : (mod.default as Record<string, unknown>)) ?? {};
+    const up = candidate.up;
+    const down = candidate.down;
+    if (typeof up !== 'function') {
+      throw new MigrationFileError(
+        file,
+        'does not export an up function',
+        'add `export async function up(db: AnyKysely)`',
+      );
+    }
+    if (down !== undefined && typeof down !== 'function') {
+      throw new MigrationFileError(file, 'exports a `down` that is not a function');
+    }
+    const transaction = candidate.transaction ?? mod.transaction;
+    if (transaction !== undefined && typeof transaction !== 'boolean') {
+      throw new MigrationFileError(file, '`export const transaction` must be true or false');
+    }
+    const call = (fn: unknown) => (db: AnyKysely) => (fn as (db: AnyKysely) => Promise<void>)(db);
+    return {
+      transactional: transaction !== false,
+      up: { kind: 'code', file, run: call(up) },
+      ...(typeof down === 'function' ? { down: { kind: 'code', file, run: call(down) } } : {}),
+    };
+  }
+
+  async #readText(file: string): Promise<string> {
+    const buffer = await this.#fs.readFile(nodePath.join(this.#options.migrationFolder, file));
+    const bytes = typeof buffer === 'string' ? Buffer.from(buffer) : buffer;
+    if (bytes.length > MAX_MIGRATION_FILE_BYTES) {
+      throw new MigrationFileError(
+        file,
+        `is ${bytes.length} bytes, over the ${MAX_MIGRATION_FILE_BYTES}-byte limit`,
+        'split it into several migrations',
+      );
+    }
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw new MigrationFileError(file, 'is not valid UTF-8', 'save it as UTF-8');
+    }
+  }
+}

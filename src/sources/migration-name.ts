@@ -1,0 +1,51 @@
+/**
+ * Naming rules. A migration file is `<digits>_<description>.<ext>`:
+ *   001_init_schema.ts (.mts .js .mjs)     a Kysely module with up/down
+ *   001_init_schema.up.sql / .down.sql     golang-migrate's pair
+ *   001_init_schema.sql                    dbmate's single file (-- migrate:up / -- migrate:down)
+ * The version is the leading digits, any width. Files starting with `.` or `_`
+ * and files that look nothing like a migration (README.md) are ignored.
+ */
+export type MigrationFileKind = 'module' | 'up.sql' | 'down.sql' | 'sql';
+
+export type ParsedName =
+  | { ok: true; version: number; description: string; id: string; kind: MigrationFileKind }
+  | { ok: false; ignored: true }
+  | { ok: false; ignored: false; problem: string };
+
+const NAME = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_-]*?)\.(up\.sql|down\.sql|sql|ts|mts|js|mjs)$/;
+const MIGRATION_LIKE = /^\d|\.(sql|ts|mts|js|mjs)$/;
+
+export const NAMING_RULE =
+  'name it NNN_description.ts or NNN_description.up.sql/.down.sql (digits, underscore, a-z 0-9 _ -)';
+
+export function parseMigrationName(file: string): ParsedName {
+  if (file.startsWith('.') || file.startsWith('_') || file.endsWith('.d.ts'))
+    return { ok: false, ignored: true };
+  if (!MIGRATION_LIKE.test(file)) return { ok: false, ignored: true };
+  const match = NAME.exec(file);
+  if (!match)
+    return { ok: false, ignored: false, problem: `does not follow the naming rule; ${NAMING_RULE}` };
+  const [, digits = '', description = '', ext = ''] = match;
+  const version = Number(digits);
+  if (!Number.isSafeInteger(version)) {
+    return {
+      ok: false,
+      ignored: false,
+      problem: `version ${digits} is too large (max ${Number.MAX_SAFE_INTEGER})`,
+    };
+  }
+  const kind: MigrationFileKind = ext === 'up.sql' || ext === 'down.sql' || ext === 'sql' ? ext : 'module';
+  const suffix = kind === 'module' ? `.${ext}` : `.${ext}`;
+  return { ok: true, version, description, id: file.slice(0, -suffix.length), kind };
+}
+
+/** The name `create` writes: 3-digit zero-padded version (wider when needed), snake_case description. */
+export function formatMigrationId(version: number, description: string): string {
+  const slug = description
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return `${String(version).padStart(3, '0')}_${slug}`;
+}

@@ -6,7 +6,9 @@
  *   - '...' strings ('' escape; backslashes are literal, i.e. standard_conforming_strings = on),
  *     E'...' strings (backslash escapes), U&'...', B'...', X'...', N'...';
  *     a string continues after a closing quote if only whitespace with a newline separates it
- *     from the next quote, and keeps its escape mode (psql's `quotecontinue`)
+ *     from the next quote, and keeps its escape mode (`quotecontinue` in the server's scan.l and
+ *     in psqlscan.l; psql itself misses it because it lexes one line at a time, which only
+ *     matters for an E'' string continued by a segment containing \')
  *   - "..." and U&"..." identifiers ("" escape)
  *   - $$...$$ and $tag$...$tag$ dollar quotes; `$1` parameters and `a$b$` identifiers are not
  *   - -- line comments and /* ... *\/ block comments, which nest

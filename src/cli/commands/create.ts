@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { MigrationFileError } from '../../engine/errors.ts';
+import { FileMigrationProvider } from '../../sources/file-migration-provider.ts';
+import { formatMigrationId } from '../../sources/migration-name.ts';
+import type { CommandRunner } from '../command-runner.ts';
+
+const MODULE_TEMPLATE = `import type { Kysely } from 'kysely';
+
+// Runs in a transaction together with its tracking row. For statements that
+// cannot (CREATE INDEX CONCURRENTLY), add: export const transaction = false;
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations see the schema as it is at this point, not the generated types.
+export async function up(db: Kysely<any>): Promise<void> {
+  // await db.schema.createTable('example').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: as above.
+export async function down(db: Kysely<any>): Promise<void> {
+  // await db.schema.dropTable('example').execute();
+}
+`;
+
+export function registerCreate(program: Command, run: CommandRunner): void {
+  program
+    .command('create')
+    .description('write the next migration file: NNN_description.ts (or .up.sql/.down.sql with --sql)')
+    .argument('<description>', 'what it does, e.g. "add user roles"')
+    .option('--sql', 'write an .up.sql/.down.sql pair instead of a TypeScript module')
+    .action((description: string, opts: { sql?: boolean }, cmd: Command) =>
+      run(cmd, async (ctx) => {
+        const dir = ctx.config.migrationsPath;
+        fs.mkdirSync(dir, { recursive: true });
+        const sources = await new FileMigrationProvider({ migrationFolder: dir }).loadSources();
+        const next = (sources.at(-1)?.version ?? 0) + 1;
+        const id = formatMigrationId(next, description);
+        if (id.endsWith('_'))
+          throw new MigrationFileError(description, 'has no letters or digits to name a file with');
+        const files = opts.sql
+          ? { [`${id}.up.sql`]: `-- ${description}\n`, [`${id}.down.sql`]: `-- undo: ${description}\n` }
+          : { [`${id}.ts`]: MODULE_TEMPLATE };
+        for (const [name, content] of Object.entries(files)) {
+          fs.writeFileSync(path.join(dir, name), content, { flag: 'wx' });
+        }
+        const written = Object.keys(files).map((f) => path.relative(ctx.io.cwd, path.join(dir, f)));
+        if (ctx.reporter.json) ctx.reporter.emit({ version: next, files: written });
+        else for (const f of written) ctx.reporter.info(`Created ${f}`);
+      }),
+    );
+}

@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import type { CommandRunner } from '../command-runner.ts';
+
+/** Placeholder: implemented by its own issue. */
+export function registerLint(program: Command, run: CommandRunner): void {
+  program
+    .command('lint')
+    .description('(not yet available)')
+    .action((_opts, cmd: Command) =>
+      run(cmd, async (ctx) => {
+        ctx.reporter.error('lint is not available yet');
+        return 2;
+      }),
+    );
+}

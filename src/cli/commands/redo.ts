@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import type { CommandRunner } from '../command-runner.ts';
+import { runMigration } from '../run-migration.ts';
+
+export function registerRedo(program: Command, run: CommandRunner): void {
+  program
+    .command('redo')
+    .description('roll back the newest migration and apply it again')
+    .action((_opts, cmd: Command) =>
+      run(cmd, (ctx) =>
+        runMigration(
+          ctx,
+          (m) => m.redo(),
+          async () => `Roll back and re-apply the newest migration on ${ctx.config.database.url}`,
+        ),
+      ),
+    );
+}

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import type { CommandRunner } from '../command-runner.ts';
+import { EXIT } from '../exit-codes.ts';
+
+export function registerStatus(program: Command, run: CommandRunner): void {
+  program
+    .command('status')
+    .description('show each migration: applied, pending, dirty, changed, missing or out-of-order')
+    .option(
+      '--check',
+      'exit 3 when migrations are pending, 4 when any needs attention (dirty/changed/missing)',
+    )
+    .action((opts: { check?: boolean }, cmd: Command) =>
+      run(cmd, (ctx) =>
+        ctx.withMigrator(async ({ migrator, database }) => {
+          const report = await migrator.status();
+          ctx.reporter.status(report, database.label);
+          if (!opts.check) return EXIT.OK;
+          if (report.entries.some((e) => ['dirty', 'changed', 'missing'].includes(e.state)))
+            return EXIT.REFUSED;
+          return report.pending > 0 ? EXIT.DIFFERENCE : EXIT.OK;
+        }),
+      ),
+    );
+}

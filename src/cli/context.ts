@@ -1,0 +1,58 @@
+import { loadConfig, type ResolvedConfig } from '../config/load-config.ts';
+import { ConfirmationRequiredError } from '../engine/errors.ts';
+import { type OpenMigrator, openMigrator } from '../open-migrator.ts';
+import type { GlobalOptions } from './global-options.ts';
+import type { CliIO } from './io.ts';
+import { Reporter } from './reporter.ts';
+
+/** What every command gets: the resolved config, output, and a way to open the migrator. */
+export interface CommandContext {
+  readonly options: GlobalOptions;
+  readonly config: ResolvedConfig;
+  readonly io: CliIO;
+  readonly reporter: Reporter;
+  /** Opens, runs `fn`, always closes. */
+  withMigrator<T>(fn: (m: OpenMigrator) => Promise<T>): Promise<T>;
+  /** Asks in a terminal; without one, needs --yes. */
+  confirm(action: string): Promise<void>;
+}
+
+export async function createContext(options: GlobalOptions, io: CliIO): Promise<CommandContext> {
+  const reporter = new Reporter(io, options);
+  const config = await loadConfig({
+    cwd: io.cwd,
+    env: io.env,
+    // The default config file is optional; a named one must exist.
+    ...(options.config && options.config !== 'kysely.config.ts' ? { configFile: options.config } : {}),
+    overrides: {
+      ...(options.url !== undefined ? { url: options.url } : {}),
+      ...(options.dir !== undefined ? { dir: options.dir } : {}),
+      ...(options.table !== undefined ? { table: options.table } : {}),
+      ...(options.lockTimeout !== undefined ? { lockTimeoutMs: options.lockTimeout } : {}),
+    },
+  });
+  return {
+    options,
+    config,
+    io,
+    reporter,
+    async withMigrator(fn) {
+      const opened = await openMigrator(config, {
+        allowOutOfOrder: options.allowOutOfOrder ?? false,
+        dryRun: options.dryRun ?? false,
+        onEvent: reporter.onEvent,
+      });
+      try {
+        return await fn(opened);
+      } finally {
+        await opened.close();
+      }
+    },
+    async confirm(action) {
+      if (options.yes || options.dryRun) return;
+      if (!io.isTTY) throw new ConfirmationRequiredError(action);
+      if (!(await io.confirm(`${action}?`)))
+        throw new ConfirmationRequiredError(`${action} was not confirmed; it`);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { ConfigError } from '../config/config-error.ts';
+import { MigrateError } from '../engine/errors.ts';
+
+/** The documented exit codes. Scripts may rely on them. */
+export const EXIT = {
+  /** Everything went as asked. */
+  OK: 0,
+  /** A database operation or a migration failed. */
+  FAILED: 1,
+  /** Bad usage, configuration or migration files; nothing was changed. */
+  USAGE: 2,
+  /** A check found a difference (drift, verify, lint, codegen --check, status --check with pending). */
+  DIFFERENCE: 3,
+  /** Refused because of database state: dirty, changed or missing applied migration, lock timeout. */
+  REFUSED: 4,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export function exitCodeFor(error: unknown): ExitCode {
+  if (error instanceof MigrateError || error instanceof ConfigError) return error.exitCode;
+  return EXIT.FAILED;
+}

@@ -1,0 +1,37 @@
+import { redactUrl } from '../config/database-url.ts';
+
+/** Where the CLI writes. Injected so tests can run commands in-process. */
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+  /** Asks a yes/no question; only called when isTTY. */
+  confirm: (question: string) => Promise<boolean>;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** Every line leaving the CLI passes through here: no password is ever printed. */
+export function safe(text: string): string {
+  return redactUrl(text);
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: (t) => process.stdout.write(safe(t)),
+    stderr: (t) => process.stderr.write(safe(t)),
+    isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+    confirm: async (question) => {
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        const answer = await rl.question(`${question} [y/N] `);
+        return /^y(es)?$/i.test(answer.trim());
+      } finally {
+        rl.close();
+      }
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}

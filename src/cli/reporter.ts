@@ -1,0 +1,172 @@
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import yoctoSpinner, { type Spinner } from 'yocto-spinner';
+import type { MigrationEvent, PlannedStep, RunResult, StatusReport } from '../engine/migrator.ts';
+import type { MigrationResult } from '../engine/types.ts';
+import { type CliIO, safe } from './io.ts';
+
+/**
+ * Turns engine results into output. Human mode: one line per migration as it
+ * happens, a spinner for long steps on a terminal, a summary. JSON mode: one
+ * JSON document on stdout, human lines on stderr.
+ */
+export class Reporter {
+  #spinner: Spinner | undefined;
+  readonly #io: CliIO;
+  readonly json: boolean;
+  readonly verbose: boolean;
+
+  constructor(io: CliIO, options: { json?: boolean; verbose?: boolean }) {
+    this.#io = io;
+    this.json = options.json ?? false;
+    this.verbose = options.verbose ?? false;
+  }
+
+  /** Human text: stdout normally, stderr in --json mode so stdout stays parseable. */
+  info(line: string): void {
+    (this.json ? this.#io.stderr : this.#io.stdout)(`${line}\n`);
+  }
+
+  warn(line: string): void {
+    this.#io.stderr(`${pc.yellow('warning:')} ${line}\n`);
+  }
+
+  error(line: string): void {
+    this.#stopSpinner();
+    this.#io.stderr(`${pc.red('error:')} ${line}\n`);
+  }
+
+  /** The JSON document of a --json run. */
+  emit(value: unknown): void {
+    this.#io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  onEvent = (event: MigrationEvent): void => {
+    if (event.type === 'start') {
+      if (this.#io.isTTY && !this.json) {
+        const arrow = event.direction === 'up' ? 'applying' : 'reverting';
+        this.#spinner = yoctoSpinner({ text: `${arrow} ${label(event)}`, stream: process.stderr }).start();
+      }
+      return;
+    }
+    if (event.type === 'retry') {
+      this.#stopSpinner();
+      this.warn(`migration ${event.version} hit lock_timeout; retry ${event.attempt} in ${event.delayMs} ms`);
+      return;
+    }
+    this.#stopSpinner();
+    this.info(resultLine(event.result));
+  };
+
+  summary(run: RunResult, databaseLabel: string): void {
+    if (this.json) {
+      this.emit({ direction: run.direction, database: safe(databaseLabel), results: run.results });
+      return;
+    }
+    const done = run.results.filter((r) => r.status !== 'skipped');
+    const skipped = run.results.length - done.length;
+    const total = done.reduce((sum, r) => sum + r.ms, 0);
+    if (run.results.length === 0) {
+      this.info(
+        `Nothing to ${run.direction === 'up' ? 'apply' : 'roll back'}: ${safe(databaseLabel)} is up to date.`,
+      );
+      return;
+    }
+    const verb = run.direction === 'up' ? 'Applied' : 'Rolled back';
+    this.info(
+      `${verb} ${done.length} migration${done.length === 1 ? '' : 's'} in ${total} ms on ${safe(databaseLabel)}${skipped ? ` (${skipped} already done by another process)` : ''}.`,
+    );
+  }
+
+  plan(planned: PlannedStep[], databaseLabel: string): void {
+    if (this.json) {
+      this.emit({ dryRun: true, database: safe(databaseLabel), steps: planned });
+      return;
+    }
+    if (!planned.length) {
+      this.info(`Dry run: nothing to do on ${safe(databaseLabel)}.`);
+      return;
+    }
+    this.info(`Dry run on ${safe(databaseLabel)}: ${planned.length} step(s), nothing will be changed.`);
+    for (const step of planned) {
+      const tx = step.transactional ? 'in a transaction' : pc.yellow('outside a transaction');
+      this.info(
+        `\n${step.direction === 'up' ? '↑' : '↓'} ${step.version}_${step.name} (${step.file}, ${tx})`,
+      );
+      for (const statement of step.statements)
+        this.info(indent(statement.trim().endsWith(';') ? statement.trim() : `${statement.trim()};`));
+    }
+  }
+
+  status(report: StatusReport, databaseLabel: string): void {
+    if (this.json) {
+      this.emit({ database: safe(databaseLabel), ...report });
+      return;
+    }
+    if (!report.entries.length) {
+      this.info(`No migrations found and none applied (${safe(databaseLabel)}).`);
+      return;
+    }
+    const table = new Table({
+      head: ['version', 'name', 'state', 'applied_at', 'ms'],
+      style: { head: [], border: [], compact: true },
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    });
+    for (const e of report.entries) {
+      table.push([
+        String(e.version),
+        e.name,
+        colorState(e.state),
+        e.appliedAt
+          ? e.appliedAt
+              .toISOString()
+              .replace('T', ' ')
+              .replace(/\.\d+Z$/, 'Z')
+          : '',
+        e.executionMs === null ? '' : String(e.executionMs),
+      ]);
+    }
+    this.info(table.toString());
+    const problems = report.entries.filter((e) => !['applied', 'pending'].includes(e.state));
+    this.info(
+      `${safe(databaseLabel)}: version ${report.currentVersion}, ${report.pending} pending${report.dirty ? pc.red(', DIRTY') : ''}${problems.length ? `, ${problems.length} need attention` : ''}.`,
+    );
+  }
+
+  #stopSpinner(): void {
+    this.#spinner?.stop();
+    this.#spinner = undefined;
+  }
+}
+
+function label(m: { version: number; name: string }): string {
+  return `${m.version}_${m.name}`;
+}
+
+export function resultLine(r: MigrationResult): string {
+  const mark =
+    r.status === 'applied'
+      ? pc.green('↑ applied ')
+      : r.status === 'reverted'
+        ? pc.yellow('↓ reverted')
+        : pc.dim('= skipped ');
+  return `  ${mark} ${label(r)}${r.status === 'skipped' ? pc.dim(' (done by another process)') : ` ${pc.dim(`${r.ms} ms`)}`}`;
+}
+
+function colorState(state: string): string {
+  switch (state) {
+    case 'applied':
+      return pc.green(state);
+    case 'pending':
+      return pc.cyan(state);
+    default:
+      return pc.red(state);
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+}

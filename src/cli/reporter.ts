@@ -109,8 +109,9 @@ export class Reporter {
     }
     const table = new Table({
       head: ['version', 'name', 'state', 'applied_at', 'ms'],
-      style: { head: [], border: [], compact: true },
-      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+      style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
+      // Borderless: aligned columns that grep, awk and humans all read.
+      chars: Object.fromEntries(CHAR_KEYS.map((k) => [k, ''])),
     });
     for (const e of report.entries) {
       table.push([
@@ -126,7 +127,13 @@ export class Reporter {
         e.executionMs === null ? '' : String(e.executionMs),
       ]);
     }
-    this.info(table.toString());
+    this.info(
+      table
+        .toString()
+        .split('\n')
+        .map((l) => l.trimEnd())
+        .join('\n'),
+    );
     const problems = report.entries.filter((e) => !['applied', 'pending'].includes(e.state));
     this.info(
       `${safe(databaseLabel)}: version ${report.currentVersion}, ${report.pending} pending${report.dirty ? pc.red(', DIRTY') : ''}${problems.length ? `, ${problems.length} need attention` : ''}.`,
@@ -138,6 +145,24 @@ export class Reporter {
     this.#spinner = undefined;
   }
 }
+
+const CHAR_KEYS = [
+  'top',
+  'top-mid',
+  'top-left',
+  'top-right',
+  'bottom',
+  'bottom-mid',
+  'bottom-left',
+  'bottom-right',
+  'left',
+  'left-mid',
+  'mid',
+  'mid-mid',
+  'right',
+  'right-mid',
+  'middle',
+] as const;
 
 function label(m: { version: number; name: string }): string {
   return `${m.version}_${m.name}`;

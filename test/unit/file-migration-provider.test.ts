@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { MigrationFileError } from '../../src/engine/errors.ts';
+import { FileMigrationProvider } from '../../src/sources/file-migration-provider.ts';
+import { formatMigrationId, parseMigrationName } from '../../src/sources/migration-name.ts';
+
+/** An in-memory folder: the provider's I/O is injected, so no disk is needed. */
+function provider(files: Record<string, string | Buffer>, modules: Record<string, unknown> = {}) {
+  return new FileMigrationProvider({
+    migrationFolder: '/m',
+    fs: {
+      readdir: (async () => Object.keys(files)) as never,
+      readFile: (async (p: string) => {
+        const name = String(p).replace('/m/', '');
+        const content = files[name];
+        if (content === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+        return Buffer.isBuffer(content) ? content : Buffer.from(content);
+      }) as never,
+    },
+    importModule: async (p) => {
+      const name = p.replace('/m/', '');
+      if (!(name in modules)) throw new Error(`Cannot find module ${name}`);
+      const mod = modules[name];
+      if (mod instanceof Error) throw mod;
+      return mod;
+    },
+  });
+}
+
+const up = async () => undefined;
+
+describe('FileMigrationProvider', () => {
+  it('loads TS modules, SQL pairs and dbmate files in numeric order, ignoring other files', async () => {
+    const p = provider(
+      {
+        '10_ten.up.sql': 'select 1;',
+        '002_two.ts': 'export async function up() {}',
+        '1_one.sql': '-- migrate:up\ncreate table x (id int);\n-- migrate:down\ndrop table x;\n',
+        'README.md': '# docs',
+        '.gitkeep': '',
+        '_helpers.ts': 'export const x = 1;',
+        'types.d.ts': 'export {};',
+      },
+      { '002_two.ts': { up } },
+    );
+    const sources = await p.loadSources();
+    expect(sources.map((s) => [s.version, s.name, s.kind])).toEqual([
+      [1, 'one', 'sql'],
+      [2, 'two', 'ts'],
+      [10, 'ten', 'sql'],
+    ]);
+    const one = await sources[0]!.load();
+    expect(one.up).toMatchObject({ kind: 'sql', sql: '\ncreate table x (id int);\n' });
+    expect(one.down).toMatchObject({ kind: 'sql', sql: '\ndrop table x;\n' });
+  });
+
+  it('keeps Kysely’s MigrationProvider interface (ids sorted like Kysely expects)', async () => {
+    const p = provider(
+      { '001_a.ts': '', '002_b.up.sql': 'select 1;', '002_b.down.sql': 'select 2;' },
+      { '001_a.ts': { up } },
+    );
+    const migrations = await p.getMigrations();
+    expect(Object.keys(migrations)).toEqual(['001_a', '002_b']);
+    expect(typeof migrations['002_b']!.down).toBe('function');
+  });
+
+  it('reads `transaction = false` from modules and the first-line marker from SQL files', async () => {
+    const p = provider(
+      {
+        '001_a.ts': '',
+        '002_b.up.sql': '-- migrate:no-transaction\ncreate index concurrently i on t (c);',
+        '003_c.sql': '-- migrate:up transaction:false\nselect 1;\n',
+      },
+      { '001_a.ts': { up, transaction: false } },
+    );
+    const loaded = await Promise.all((await p.loadSources()).map((s) => s.load()));
+    expect(loaded.map((l) => l.transactional)).toEqual([false, false, false]);
+  });
+
+  it('checksums ignore a BOM and CRLF line endings but see real edits', async () => {
+    const a = (await provider({ '001_a.up.sql': 'create table a (id int);\nselect 1;\n' }).loadSources())[0]!;
+    const b = (
+      await provider({ '001_a.up.sql': '\uFEFFcreate table a (id int);\r\nselect 1;\r\n' }).loadSources()
+    )[0]!;
+    const c = (
+      await provider({ '001_a.up.sql': 'create table a (id bigint);\nselect 1;\n' }).loadSources()
+    )[0]!;
+    expect(a.checksum).toBe(b.checksum);
+    expect(a.checksum).not.toBe(c.checksum);
+    expect(a.checksum).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('treats a comment-only up as a valid no-op and an empty .down.sql as no down', async () => {
+    const [s] = await provider({
+      '001_a.up.sql': '-- intentionally empty\n',
+      '001_a.down.sql': '\n',
+    }).loadSources();
+    const loaded = await s!.load();
+    expect(loaded.up).toMatchObject({ kind: 'sql' });
+    expect(loaded.down).toBeUndefined();
+  });
+
+  const bad: [string, Record<string, string | Buffer>, RegExp, Record<string, unknown>?][] = [
+    [
+      'a dash instead of underscore',
+      { '001-init.up.sql': 'x' },
+      /^001-init\.up\.sql: does not follow the naming rule/,
+    ],
+    ['no version', { 'init.up.sql': 'x' }, /^init\.up\.sql: does not follow the naming rule/],
+    ['no description', { '001_.ts': 'x' }, /^001_\.ts: does not follow the naming rule/],
+    ['a space in the name', { '001_add users.ts': 'x' }, /^001_add users\.ts: does not follow/],
+    ['digits only', { '001.sql': 'x' }, /^001\.sql: does not follow/],
+    ['an unknown extension after digits', { '001_init.txt': 'x' }, /^001_init\.txt: does not follow/],
+    [
+      'a version too large',
+      { '99999999999999999999_x.ts': 'x' },
+      /version 99999999999999999999 is too large/,
+    ],
+    [
+      'duplicate versions',
+      { '001_a.ts': '', '001_b.ts': '' },
+      /^001_b\.ts: duplicate version 1 \(also used by 001_a\.ts\)/,
+    ],
+    ['duplicate versions of different widths', { '1_a.ts': '', '001_a.up.sql': 'x' }, /duplicate version 1/],
+    [
+      'a TS module and an SQL file with one version',
+      { '001_a.ts': '', '001_a.up.sql': 'x' },
+      /duplicate version 1/,
+    ],
+    [
+      'a .down.sql with no .up.sql',
+      { '001_a.down.sql': 'drop table a;' },
+      /^001_a\.down\.sql: has no matching \.up\.sql/,
+    ],
+    [
+      'a plain .sql without dbmate markers',
+      { '001_a.sql': 'create table a (id int);' },
+      /^001_a\.sql: a single \.sql file needs a `-- migrate:up` line/,
+    ],
+    ['an empty .up.sql', { '001_a.up.sql': '  \n' }, /^001_a\.up\.sql: is empty/],
+    [
+      'a non-UTF-8 file',
+      { '001_a.up.sql': Buffer.from([0x63, 0xff, 0xfe, 0x3b]) },
+      /^001_a\.up\.sql: is not valid UTF-8/,
+    ],
+  ];
+  for (const [title, files, message] of bad) {
+    it(`rejects ${title} with the file name (MigrationFileError, exit 2)`, async () => {
+      const error = await provider(files)
+        .loadSources()
+        .then(() => undefined)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationFileError);
+      expect((error as MigrationFileError).exitCode).toBe(2);
+      expect((error as Error).message).toMatch(message);
+    });
+  }
+
+  const badModules: [string, unknown, RegExp][] = [
+    ['a module without up', { down: up }, /^001_a\.ts: does not export an up function/],
+    ['a module whose down is not a function', { up, down: 3 }, /exports a `down` that is not a function/],
+    ['a non-boolean transaction flag', { up, transaction: 'no' }, /must be true or false/],
+    [
+      'a module that throws on import',
+      new Error('boom at import'),
+      /^001_a\.ts: cannot be loaded: boom at import/,
+    ],
+  ];
+  for (const [title, mod, message] of badModules) {
+    it(`rejects ${title} when loading`, async () => {
+      const [source] = await provider({ '001_a.ts': '' }, { '001_a.ts': mod }).loadSources();
+      await expect(source!.load()).rejects.toThrow(message);
+    });
+  }
+
+  it('a missing folder says so', async () => {
+    const p = new FileMigrationProvider({ migrationFolder: '/definitely/not/here' });
+    await expect(p.loadSources()).rejects.toThrow(
+      /migrations folder does not exist; create it or pass --dir/,
+    );
+  });
+});
+
+describe('migration names', () => {
+  it('parses any width and formats 3 digits', () => {
+    expect(parseMigrationName('20240101120000_init.up.sql')).toMatchObject({
+      ok: true,
+      version: 20240101120000,
+      kind: 'up.sql',
+    });
+    expect(formatMigrationId(4, 'Create policies table!')).toBe('004_create_policies_table');
+    expect(formatMigrationId(1234, 'x')).toBe('1234_x');
+  });
+});

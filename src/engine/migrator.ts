@@ -427,7 +427,7 @@ export class Migrator {
       } catch (error) {
         const info = error instanceof ScriptError ? error.info : this.#o.adapter.describeError(error);
         const where = error instanceof ScriptError ? error.location : {};
-        throw new MigrationFailedError(source.version, source.name, step.file, direction, info.message, {
+        throw new MigrationFailedError(source.version, source.name, step.file, direction, withHint(info), {
           ...where,
           ...(info.code ? { code: info.code } : {}),
           rolledBack: inTransaction,
@@ -443,7 +443,7 @@ export class Migrator {
     } catch (error) {
       const info = this.#o.adapter.describeError(error);
       const statement = recorder.lastStatement(db);
-      throw new MigrationFailedError(source.version, source.name, step.file, direction, info.message, {
+      throw new MigrationFailedError(source.version, source.name, step.file, direction, withHint(info), {
         ...(statement ? { statement } : {}),
         ...(info.code ? { code: info.code } : {}),
         rolledBack: inTransaction,
@@ -529,4 +529,8 @@ function skipped(source: MigrationSource, direction: Direction): MigrationResult
 
 function done(direction: Direction): MigrationResult['status'] {
   return direction === 'up' ? 'applied' : 'reverted';
+}
+
+function withHint(info: { message: string; hint?: string }): string {
+  return info.hint ? `${info.message} (hint: ${info.hint})` : info.message;
 }

@@ -273,3 +273,34 @@ describeEachDialect('CLI run semantics', (ctx) => {
     expect(Number(history[0]!.n)).toBe(6);
   });
 });
+
+describeEachDialect('real-world SQL files', (ctx) => {
+  const cli = (dir: string, ...args: string[]) =>
+    runCliInProcess(['--url', ctx.database.url, '--dir', dir, ...args]);
+
+  it('a file wrapped in BEGIN/COMMIT runs inside our transaction and still rolls back as a whole', async () => {
+    const dir = folder({
+      '001_wrapped.up.sql': 'BEGIN;\ncreate table w (id integer);\ninsert into w values (1);\nCOMMIT;\n',
+      '001_wrapped.down.sql': 'BEGIN;\ndrop table w;\nCOMMIT;\n',
+      '002_wrapped_fail.up.sql':
+        'BEGIN;\ncreate table wf (id integer);\n\ninsert into nowhere values (1);\nCOMMIT;\n',
+    });
+    const run = await cli(dir, 'latest');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/002_wrapped_fail\.up\.sql:4/);
+    expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1]);
+    expect(await tableExists(ctx.database, 'w')).toBe(true);
+    expect(await tableExists(ctx.database, 'wf')).toBe(false);
+    expect((await cli(dir, 'down', '--yes')).code).toBe(0);
+    expect(await tableExists(ctx.database, 'w')).toBe(false);
+  });
+
+  it('comment-only files are applied as no-ops and recorded', async () => {
+    const dir = folder({
+      '001_note.up.sql': '-- nothing to do here\n/* really */\n',
+      '002_a.ts': tableModule('a'),
+    });
+    expect((await cli(dir, 'latest')).code).toBe(0);
+    expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1, 2]);
+  });
+});

@@ -6,6 +6,7 @@ import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
 import type { TrackingRow, TrackingTable } from '../../engine/types.ts';
 import { advisoryLockKey } from '../lock-key.ts';
 import { quoteIdent, type RawTrackingRow, TRACKING_COLUMNS, toTrackingRow } from '../tracking-row.ts';
+import { unwrapTransaction } from '../unwrap-transaction.ts';
 import { splitPostgresStatements } from './postgres-statement-splitter.ts';
 import { postgresTrackingDdl } from './postgres-tracking-ddl.ts';
 
@@ -14,6 +15,7 @@ const UNDEFINED_TABLE = '42P01';
 const UNDEFINED_COLUMN = '42703';
 const INVALID_SCHEMA = '3F000';
 const LOCK_NOT_AVAILABLE = '55P03';
+const ACTIVE_SQL_TRANSACTION = '25001';
 
 /** Statements PostgreSQL refuses inside a transaction block. */
 const NON_TRANSACTIONAL =
@@ -154,6 +156,7 @@ export class PostgresAdapter implements DialectAdapter {
 
   async executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void> {
     if (options.inTransaction) {
+      script = unwrapTransaction(script, splitPostgresStatements);
       // The whole file in one simple-protocol query: PostgreSQL parses it.
       try {
         await sql.raw(script).execute(conn);
@@ -208,6 +211,10 @@ export class PostgresAdapter implements DialectAdapter {
     if (e.position !== undefined) info.position = Number(e.position);
     if (e.detail) info.detail = e.detail;
     if (e.hint) info.hint = e.hint;
+    if (e.code === ACTIVE_SQL_TRANSACTION) {
+      info.hint =
+        'this statement cannot run in a transaction: add `export const transaction = false` (TS) or a first line `-- migrate:no-transaction` (SQL)';
+    }
     return info;
   }
 

@@ -5,6 +5,7 @@ import { LockTimeoutError, TrackingTableError } from '../../engine/errors.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
 import type { TrackingRow, TrackingTable } from '../../engine/types.ts';
 import { quoteIdent, type RawTrackingRow, TRACKING_COLUMNS, toTrackingRow } from '../tracking-row.ts';
+import { unwrapTransaction } from '../unwrap-transaction.ts';
 import { splitSqliteStatements } from './sqlite-statement-splitter.ts';
 import { sqliteTrackingDdl } from './sqlite-tracking-ddl.ts';
 
@@ -87,10 +88,12 @@ export class SqliteAdapter implements DialectAdapter {
     });
   }
 
-  async executeScript(conn: AnyKysely, script: string): Promise<void> {
+  async executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void> {
     // SQLite's prepare() takes one statement at a time; the splitter is a port
     // of sqlite3_complete(), the same rule the sqlite3 shell uses.
-    for (const statement of splitSqliteStatements(script)) {
+    // Blanking BEGIN/COMMIT keeps every offset, so lines below refer to the original text.
+    const unwrapped = options.inTransaction ? unwrapTransaction(script, splitSqliteStatements) : script;
+    for (const statement of splitSqliteStatements(unwrapped)) {
       try {
         await sql.raw(statement.sql).execute(conn);
       } catch (error) {

@@ -126,7 +126,7 @@ export class Migrator {
     const steps = planUp(history, { ...options, allowOutOfOrder: this.#o.allowOutOfOrder ?? false });
     if (steps.length === 0) return { direction: 'up', results: [] };
     const loaded = await loadAll(steps);
-    this.#assertPoolerSafe(steps, loaded);
+    this.#assertPoolerSafe(steps, loaded, 'up');
     if (this.#o.dryRun)
       return { direction: 'up', results: [], planned: await this.#plan(steps, loaded, 'up') };
     if (!initialized)
@@ -283,15 +283,15 @@ export class Migrator {
     if (steps.length === 0) return { direction: 'down', results: [] };
     await assertDownsExist(steps);
     const loaded = await loadAll(steps);
-    this.#assertPoolerSafe(steps, loaded);
+    this.#assertPoolerSafe(steps, loaded, 'down');
     if (this.#o.dryRun)
       return { direction: 'down', results: [], planned: await this.#plan(steps, loaded, 'down') };
     return { direction: 'down', results: await this.#runAll(steps, loaded, 'down') };
   }
 
-  #assertPoolerSafe(steps: MigrationSource[], loaded: LoadedMigration[]): void {
+  #assertPoolerSafe(steps: MigrationSource[], loaded: LoadedMigration[], direction: Direction): void {
     if (this.#o.adapter.capabilities.sessionLock) return;
-    const unsafe = steps.filter((_, i) => !this.#isTransactional(loaded[i]!, 'up'));
+    const unsafe = steps.filter((_, i) => !this.#isTransactional(loaded[i]!, direction));
     if (unsafe.length) {
       throw new PoolerRefusedError(
         unsafe.map((s) => s.version),

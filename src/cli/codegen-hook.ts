@@ -9,8 +9,12 @@ export async function regenerateTypesAfterMigrate(ctx: CommandContext): Promise<
   if (ctx.options.codegen === false || !ctx.config.codegen.afterMigrate) return;
   if (ctx.io.env.NODE_ENV === 'production' || ctx.io.env.KMIGRATE_NO_CODEGEN) return;
   const { runAutoCodegen } = await import('../codegen/auto-codegen.ts');
-  await runAutoCodegen(ctx.config, {
-    log: (line) => ctx.reporter.info(line),
-    warn: (line) => ctx.reporter.warn(line),
-  });
+  await runAutoCodegen(
+    ctx.config,
+    {
+      log: (line) => ctx.reporter.info(line),
+      warn: (line) => ctx.reporter.warn(line),
+    },
+    ctx.io.env,
+  );
 }

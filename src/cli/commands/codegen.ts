@@ -1,15 +1,142 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { checkGeneratedTypes } from '../../codegen/check-generated-types.ts';
+import type { CodegenLog } from '../../codegen/codegen-log.ts';
+import { compareDialectTypes, type ParityReport } from '../../codegen/dialect-parity.ts';
+import {
+  generateTypesFromLive,
+  generateTypesFromMigrations,
+  outFileLabel,
+  writeGeneratedTypes,
+} from '../../codegen/generate-types.ts';
+import { parseGeneratedTypes } from '../../codegen/parse-generated-types.ts';
+import { describeTypeChanges } from '../../codegen/type-changes.ts';
 import type { CommandRunner } from '../command-runner.ts';
+import type { CommandContext } from '../context.ts';
+import { EXIT, type ExitCode } from '../exit-codes.ts';
 
-/** Placeholder: implemented by its own issue. */
+interface CodegenFlags {
+  check?: boolean;
+  fromLive?: boolean;
+  parity?: boolean;
+}
+
 export function registerCodegen(program: Command, run: CommandRunner): void {
   program
     .command('codegen')
-    .description('(not yet available)')
-    .action((_opts, cmd: Command) =>
-      run(cmd, async (ctx) => {
-        ctx.reporter.error('codegen is not available yet');
-        return 2;
+    .description(
+      'generate the Kysely types (codegen.outFile) from the migrations, built on a scratch PostgreSQL',
+    )
+    .option('--check', 'change nothing; exit 3 and print a diff when the file is out of date')
+    .option('--from-live', 'introspect the connected database (--url / DATABASE_URL) instead')
+    .addOption(
+      new Option(
+        '--parity',
+        'build on scratch SQLite and PostgreSQL and list the columns whose types differ (exit 3 if any)',
+      ).conflicts(['check', 'fromLive']),
+    )
+    .action((flags: CodegenFlags, cmd: Command) =>
+      run(cmd, (ctx) => {
+        if (flags.parity) return parity(ctx);
+        if (flags.check) return check(ctx, flags.fromLive ?? false);
+        return generate(ctx, flags.fromLive ?? false);
       }),
     );
+}
+
+function logTo(ctx: CommandContext): CodegenLog {
+  return { log: (line) => ctx.reporter.info(line), warn: (line) => ctx.reporter.warn(line) };
+}
+
+async function generate(ctx: CommandContext, fromLive: boolean): Promise<ExitCode> {
+  const outFile = outFileLabel(ctx.config);
+  const generated = fromLive
+    ? await generateTypesFromLive(ctx.config)
+    : await generateTypesFromMigrations(ctx.config, { env: ctx.io.env, log: logTo(ctx) });
+  const { changed, previous } = await writeGeneratedTypes(ctx.config, generated.content);
+  const changes = describeTypeChanges(previous, generated.content);
+  const tables = parseGeneratedTypes(generated.content).tables.size;
+  if (ctx.reporter.json) {
+    ctx.reporter.emit({
+      outFile,
+      changed,
+      changes,
+      tables,
+      source: fromLive ? 'live' : 'migrations',
+      fingerprint: generated.fingerprint ?? null,
+      ms: generated.ms,
+    });
+    return EXIT.OK;
+  }
+  const what = `${tables} table${tables === 1 ? '' : 's'}, ${generated.ms} ms`;
+  if (!changed) {
+    ctx.reporter.info(`${outFile} is already up to date (${what}).`);
+    return EXIT.OK;
+  }
+  const from = fromLive
+    ? ` from ${ctx.config.database.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'}`
+    : '';
+  ctx.reporter.info(
+    `Wrote ${outFile}${from} (${what})${changes.length ? ':' : previous ? '; only the header changed.' : '.'}`,
+  );
+  for (const line of changes) ctx.reporter.info(`  ${line}`);
+  return EXIT.OK;
+}
+
+async function check(ctx: CommandContext, fromLive: boolean): Promise<ExitCode> {
+  const result = await checkGeneratedTypes(ctx.config, { env: ctx.io.env, log: logTo(ctx), fromLive });
+  if (ctx.reporter.json) {
+    ctx.reporter.emit({
+      outFile: result.outFile,
+      upToDate: result.upToDate,
+      exists: result.exists,
+      diff: result.diff,
+      ms: result.generated.ms,
+    });
+  } else if (result.upToDate) {
+    ctx.reporter.info(
+      `${result.outFile} is up to date with the ${fromLive ? 'live database' : 'migrations'} (${result.generated.ms} ms).`,
+    );
+  } else {
+    ctx.io.stdout(result.diff);
+    ctx.reporter.error(
+      result.exists
+        ? `${result.outFile} is out of date with the ${fromLive ? 'live database' : 'migrations'}; run \`npm run migrate -- codegen\` and commit it`
+        : `${result.outFile} does not exist; run \`npm run migrate -- codegen\` and commit it`,
+    );
+  }
+  return result.upToDate ? EXIT.OK : EXIT.DIFFERENCE;
+}
+
+async function parity(ctx: CommandContext): Promise<ExitCode> {
+  const report = await compareDialectTypes(ctx.config, { env: ctx.io.env, log: logTo(ctx) });
+  if (ctx.reporter.json) ctx.reporter.emit(report);
+  else printParity(ctx, report);
+  return report.differences.length ? EXIT.DIFFERENCE : EXIT.OK;
+}
+
+function printParity(ctx: CommandContext, report: ParityReport): void {
+  const { differences } = report;
+  if (!differences.length) {
+    ctx.reporter.info(
+      `Dev/prod parity: every column has the same type on SQLite and PostgreSQL (${report.tables.postgres} tables, ${report.ms} ms).`,
+    );
+    return;
+  }
+  ctx.reporter.info(
+    `Dev/prod parity: ${differences.length} difference${differences.length === 1 ? '' : 's'} between SQLite (development) and PostgreSQL (production), ${report.ms} ms:`,
+  );
+  for (const d of differences) {
+    const name = d.column === null ? `${d.table} (table)` : `${d.table}.${d.column}`;
+    ctx.reporter.info(
+      `  ${name}: sqlite ${d.sqlite ?? '(missing)'} vs postgres ${d.postgres ?? '(missing)'}`,
+    );
+  }
+  for (const side of ['sqlite', 'postgres'] as const) {
+    for (const [alias, definition] of Object.entries(report.aliases[side])) {
+      ctx.reporter.info(`  where (${side}) ${alias} = ${definition}`);
+    }
+  }
+  ctx.reporter.info(
+    'App code sees these values differently in development and production; normalise them where it reads them.',
+  );
 }

@@ -1,0 +1,220 @@
+/**
+ * Adopting a database another tool migrated: its history (golang-migrate's
+ * one-row table, or Supabase CLI's list of versions) is matched against our
+ * files, and refused unless it matches exactly. The matching is pure; the
+ * write (writeImportedHistory) is one locked transaction, so an import is
+ * all or nothing.
+ */
+import { sql } from 'kysely';
+import type { AnyKysely } from './any-kysely.ts';
+import { describeRunner } from './applied-by.ts';
+import type { DialectAdapter, LockOptions } from './dialect-adapter.ts';
+import { MigrateError } from './errors.ts';
+import type { MigrationSource, TrackingTable } from './types.ts';
+
+export type ImportTool = 'golang-migrate' | 'supabase';
+
+/** golang-migrate's `schema_migrations(version bigint, dirty boolean)`: normally exactly one row. */
+export interface GolangMigrateRow {
+  version: number;
+  dirty: boolean;
+}
+
+/** Supabase CLI's `supabase_migrations.schema_migrations(version text, name text, statements text[])`. */
+export interface SupabaseRow {
+  version: string;
+  name: string | null;
+}
+
+/** What an import will write. */
+export interface ImportPlan {
+  readonly tool: ImportTool;
+  /** Recorded as applied, in version order. */
+  readonly applied: readonly MigrationSource[];
+  /** Recorded as started but not finished (golang-migrate's dirty flag). */
+  readonly dirty?: { readonly source: MigrationSource; readonly error: string };
+  /** Newest version the other tool knew. */
+  readonly version: number;
+  /** Goes into each history row's details. */
+  readonly details: string;
+}
+
+/** The other tool's history does not fit our files, or cannot be read. Nothing was changed. */
+export class HistoryImportError extends MigrateError {
+  override readonly name = 'HistoryImportError';
+  readonly exitCode = 4;
+  constructor(
+    readonly tool: ImportTool,
+    readonly problem: string,
+  ) {
+    super(`cannot import ${tool} history: ${problem}; nothing was changed`);
+  }
+}
+
+/**
+ * golang-migrate keeps only the newest version: every file up to it counts
+ * as applied. Dirty means the last step it ran did not finish, so that
+ * version is recorded as `running`, which our engine treats as dirty.
+ */
+export function planGolangMigrateImport(
+  sources: readonly MigrationSource[],
+  rows: readonly GolangMigrateRow[],
+  tableName: string,
+): ImportPlan {
+  if (rows.length === 0) {
+    throw new HistoryImportError(
+      'golang-migrate',
+      `${tableName} is empty (no migration applied there); run \`migrate latest\` instead`,
+    );
+  }
+  if (rows.length > 1) {
+    throw new HistoryImportError(
+      'golang-migrate',
+      `${tableName} has ${rows.length} rows, golang-migrate keeps exactly one; is it really golang-migrate's table?`,
+    );
+  }
+  const { version, dirty } = rows[0]!;
+  const source = sources.find((s) => s.version === version);
+  if (!source) {
+    throw new HistoryImportError(
+      'golang-migrate',
+      `it is at version ${version}, but no migration file has that version (${describeFiles(sources)})`,
+    );
+  }
+  const below = sources.filter((s) => s.version < version);
+  const details = `imported from golang-migrate (${tableName} at version ${version}${dirty ? ', dirty' : ''})`;
+  if (!dirty) return { tool: 'golang-migrate', applied: [...below, source], version, details };
+  return {
+    tool: 'golang-migrate',
+    applied: below,
+    version,
+    details,
+    dirty: {
+      source,
+      error: `imported from golang-migrate, where version ${version} was dirty: the last migration it ran (the up of ${version}, or the down of the one after it) did not finish`,
+    },
+  };
+}
+
+/**
+ * Supabase keeps one row per applied migration. Each must be one of our
+ * files (same version, and same name when Supabase recorded one), and every
+ * file up to the newest of them must have been applied: no gaps.
+ */
+export function planSupabaseImport(
+  sources: readonly MigrationSource[],
+  rows: readonly SupabaseRow[],
+): ImportPlan {
+  if (rows.length === 0) {
+    throw new HistoryImportError(
+      'supabase',
+      'supabase_migrations.schema_migrations is empty (no migration applied there); run `migrate latest` instead',
+    );
+  }
+  const byVersion = new Map(sources.map((s) => [s.version, s]));
+  const imported = rows.map((row) => {
+    if (!/^\d+$/.test(row.version.trim()) || !Number.isSafeInteger(Number(row.version))) {
+      throw new HistoryImportError(
+        'supabase',
+        `version "${row.version}" is not a number like 20240101120000`,
+      );
+    }
+    return { version: Number(row.version), name: row.name?.trim() || null };
+  });
+  imported.sort((a, b) => a.version - b.version);
+  for (const row of imported) {
+    const source = byVersion.get(row.version);
+    if (!source) {
+      throw new HistoryImportError(
+        'supabase',
+        `version ${row.version}${row.name ? ` (${row.name})` : ''} has no migration file; add ${row.version}_${row.name ?? 'name'}.up.sql (or .ts) with what it did`,
+      );
+    }
+    if (row.name && row.name !== source.name) {
+      throw new HistoryImportError(
+        'supabase',
+        `version ${row.version} is "${row.name}" in Supabase but the file is ${source.files[0] ?? source.id}; rename the file to match`,
+      );
+    }
+  }
+  const newest = imported[imported.length - 1]!.version;
+  const seen = new Set(imported.map((r) => r.version));
+  const gaps = sources.filter((s) => s.version <= newest && !seen.has(s.version));
+  if (gaps.length) {
+    throw new HistoryImportError(
+      'supabase',
+      `${gaps.map((g) => g.files[0] ?? g.id).join(', ')} ${gaps.length === 1 ? 'is' : 'are'} older than the newest Supabase version ${newest} but Supabase never applied ${gaps.length === 1 ? 'it' : 'them'} (a gap); apply ${gaps.length === 1 ? 'it' : 'them'} there first, or renumber above ${newest}`,
+    );
+  }
+  return {
+    tool: 'supabase',
+    applied: sources.filter((s) => s.version <= newest),
+    version: newest,
+    details: `imported from supabase (supabase_migrations.schema_migrations, ${imported.length} versions up to ${newest})`,
+  };
+}
+
+/** The dialect-specific reads and DDL an import needs (src/dialects/<dialect>/<dialect>-history-import.ts). */
+export interface HistoryImportDialect {
+  /** golang-migrate's rows, or null when the table does not exist. */
+  readGolangMigrate(db: AnyKysely, table: TrackingTable): Promise<GolangMigrateRow[] | null>;
+  /** Supabase CLI's rows, or null when its table does not exist. Absent on dialects without it. */
+  readSupabase?(db: AnyKysely): Promise<SupabaseRow[] | null>;
+  /** True when a table of that name exists. */
+  tableExists(db: AnyKysely, table: TrackingTable): Promise<boolean>;
+  /** Renames another tool's table (and its indexes) so ours can take the name. */
+  moveAside(trx: AnyKysely, table: TrackingTable, newName: string): Promise<void>;
+  /** Our tracking and history tables, inside the caller's transaction. */
+  createTrackingTables(trx: AnyKysely, table: TrackingTable): Promise<void>;
+}
+
+export interface WriteImportOptions {
+  readonly db: AnyKysely;
+  readonly adapter: DialectAdapter;
+  readonly dialect: HistoryImportDialect;
+  readonly table: TrackingTable;
+  readonly lock: LockOptions;
+  readonly plan: ImportPlan;
+  /** golang-migrate's table when it has our table's name: renamed to `newName` first. */
+  readonly moveAside?: { table: TrackingTable; newName: string };
+  readonly appliedBy?: string;
+}
+
+/**
+ * One transaction under the migration lock: move the other tool's table
+ * aside (if it has our name), create our tables, refuse if they already hold
+ * rows, then write the rows and their history.
+ */
+export async function writeImportedHistory(options: WriteImportOptions): Promise<void> {
+  const { adapter, dialect, table, plan } = options;
+  const appliedBy = options.appliedBy ?? describeRunner();
+  await adapter.inLockedTransaction(options.db, table, options.lock, async (trx) => {
+    if (options.moveAside) await dialect.moveAside(trx, options.moveAside.table, options.moveAside.newName);
+    await dialect.createTrackingTables(trx, table);
+    const t = sql.raw(adapter.qualifiedTable(table));
+    const h = sql.raw(adapter.qualifiedTable(table, '_history'));
+    const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${t}`.execute(trx);
+    if (Number(rows[0]?.n ?? 0) > 0) {
+      throw new HistoryImportError(
+        plan.tool,
+        `${table.name} already has ${rows[0]!.n} tracking row(s); an import only fills an empty tracking table (use \`migrate baseline <version>\` to extend it)`,
+      );
+    }
+    const write = async (source: MigrationSource, state: 'applied' | 'running', error: string | null) => {
+      await sql`insert into ${t} (version, name, checksum, state, execution_ms, applied_by, error) values (${source.version}, ${source.name}, ${source.checksum}, ${state}, ${0}, ${appliedBy}, ${error})`.execute(
+        trx,
+      );
+      await sql`insert into ${h} (version, name, action, checksum, execution_ms, performed_by, details) values (${source.version}, ${source.name}, ${'baseline'}, ${source.checksum}, ${0}, ${appliedBy}, ${state === 'running' ? `${plan.details}; recorded dirty` : plan.details})`.execute(
+        trx,
+      );
+    };
+    for (const source of plan.applied) await write(source, 'applied', null);
+    if (plan.dirty) await write(plan.dirty.source, 'running', plan.dirty.error);
+  });
+}
+
+function describeFiles(sources: readonly MigrationSource[]): string {
+  if (!sources.length) return 'the folder is empty';
+  const versions = sources.map((s) => s.version);
+  return `files: ${versions.slice(0, 8).join(', ')}${versions.length > 8 ? ', …' : ''}`;
+}

@@ -1,0 +1,36 @@
+import { PostgresAdapter } from '../dialects/postgres/postgres-adapter.ts';
+import type { LintUnit } from './lint-unit.ts';
+import { isTruncate, isVacuumFull } from './statement-tables.ts';
+
+/** A finding of one of kmigrate's own rules: which statement of the unit it is about. */
+export interface OwnFinding {
+  readonly rule: 'ban-truncate' | 'ban-vacuum-full' | 'mixed-non-transactional';
+  readonly statement: number;
+}
+
+const postgres = new PostgresAdapter();
+
+/** Statements PostgreSQL refuses inside a transaction (CREATE INDEX CONCURRENTLY, VACUUM, …). */
+export function needsNoTransaction(statement: string): boolean {
+  return postgres.findNonTransactionalStatement(statement) !== undefined;
+}
+
+/** Rules squawk has no equivalent for: they look at one migration's statements and how it runs. */
+export function checkKmigrateRules(unit: LintUnit): OwnFinding[] {
+  const findings: OwnFinding[] = [];
+  for (const [index, statement] of unit.statements.entries()) {
+    if (isTruncate(statement.sql)) findings.push({ rule: 'ban-truncate', statement: index });
+    if (isVacuumFull(statement.sql)) findings.push({ rule: 'ban-vacuum-full', statement: index });
+  }
+  if (!unit.transactional) {
+    // SET/RESET only tune the session: they cannot leave anything half-done.
+    const significant = unit.statements
+      .map((s, index) => ({ s, index }))
+      .filter(({ s }) => !/^(set|reset)\b/i.test(s.sql.trim()));
+    const ordinary = significant.filter(({ s }) => !needsNoTransaction(s.sql));
+    if (significant.length > 1 && ordinary.length > 0) {
+      findings.push({ rule: 'mixed-non-transactional', statement: ordinary[0]!.index });
+    }
+  }
+  return findings;
+}

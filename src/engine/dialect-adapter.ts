@@ -1,4 +1,5 @@
 import type { AnyKysely } from './any-kysely.ts';
+import type { SchemaSnapshot, SnapshotOptions } from './schema-snapshot.ts';
 import type { TrackingRow, TrackingTable } from './types.ts';
 
 /**
@@ -83,6 +84,13 @@ export interface DialectAdapter {
 
   /** True when the error is a lock_timeout / busy error worth retrying. */
   isLockTimeout(error: unknown): boolean;
+
+  /**
+   * Called by drift and verify. Reads the schema's objects (tables, columns,
+   * constraints, indexes, views, triggers, …) into a sorted, dialect-neutral
+   * snapshot, leaving out `excludeTables` and all they own.
+   */
+  snapshotSchema(db: AnyKysely, options: SnapshotOptions): Promise<SchemaSnapshot>;
 }
 
 export interface LockOptions {

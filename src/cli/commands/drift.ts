@@ -1,15 +1,106 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError } from '../../config/config-error.ts';
+import { openScratchDatabase } from '../../dialects/scratch-database.ts';
+import { comparableSchemas, detectDrift } from '../../engine/drift.ts';
+import { formatDifference } from '../../engine/schema-diff.ts';
+import { isManagedSchema } from '../../engine/schema-snapshot.ts';
 import type { CommandRunner } from '../command-runner.ts';
+import { EXIT } from '../exit-codes.ts';
+import { safe } from '../io.ts';
 
-/** Placeholder: implemented by its own issue. */
 export function registerDrift(program: Command, run: CommandRunner): void {
   program
     .command('drift')
-    .description('(not yet available)')
-    .action((_opts, cmd: Command) =>
-      run(cmd, async (ctx) => {
-        ctx.reporter.error('drift is not available yet');
-        return 2;
-      }),
+    .description(
+      'compare the database schema with what its applied migrations build on a scratch database (exit 3 on drift)',
+    )
+    .addOption(schemaOption())
+    .action((opts: { schema?: string[] }, cmd: Command) =>
+      run(cmd, (ctx) =>
+        ctx.withMigrator(async ({ migrator, database, provider }) => {
+          const schemas = ourSchemas(opts.schema, ctx.config.schema);
+          const report = await detectDrift({
+            live: database,
+            openScratch: async () => {
+              const scratch = await openScratchDatabase({
+                dialect: database.adapter.dialect,
+                live: ctx.config.database,
+                env: ctx.io.env,
+                resetSchemas: [...schemas, migrator.table.schema],
+                connectTimeoutMs: ctx.config.connectTimeoutMs,
+              });
+              if (ctx.reporter.verbose)
+                ctx.reporter.info(`Building the applied migrations on ${scratch.label}.`);
+              return scratch;
+            },
+            sources: await provider.loadSources(),
+            table: migrator.table,
+            schemas,
+            settings: {
+              lockTimeoutMs: ctx.config.lockTimeoutMs,
+              statementLockTimeoutMs: ctx.config.statementLockTimeoutMs,
+              statementTimeoutMs: ctx.config.statementTimeoutMs,
+              lockRetries: 0,
+            },
+          });
+          const drift = report.differences.length > 0;
+          const where = `${safe(database.label)} (schema${report.schemas.length === 1 ? '' : 's'} ${report.schemas.join(', ')})`;
+          const built = `${report.appliedVersions.length} applied migration${report.appliedVersions.length === 1 ? '' : 's'}`;
+          if (ctx.reporter.json) {
+            ctx.reporter.emit({
+              database: safe(database.label),
+              schemas: report.schemas,
+              appliedVersions: report.appliedVersions,
+              drift,
+              differences: report.differences,
+            });
+          } else if (!drift) {
+            ctx.reporter.info(`No drift: ${where} matches what its ${built} build.`);
+          } else {
+            const n = report.differences.length;
+            ctx.reporter.info(
+              `Drift in ${where}: ${n} difference${n === 1 ? '' : 's'} from what its ${built} build (+ only in the database, - only in the migrations, ~ migrations → database):`,
+            );
+            for (const d of report.differences) ctx.reporter.info(`  ${formatDifference(d)}`);
+          }
+          return drift ? EXIT.DIFFERENCE : EXIT.OK;
+        }),
+      ),
     );
+}
+
+/** The schemas to compare: --schema, else the config's; refuses a config that names only managed ones. */
+export function ourSchemas(option: string[] | undefined, configSchema: string): string[] {
+  const schemas = comparableSchemas(option ?? [configSchema]);
+  if (!schemas.length)
+    throw new ConfigError(
+      'schema',
+      `${configSchema} is managed by Supabase/PostgreSQL and is never compared`,
+      'your own schema, e.g. public, or pass --schema',
+    );
+  return schemas;
+}
+
+/** `--schema a,b`: our schemas to compare. Supabase-managed ones are refused: they are never compared. */
+export function schemaOption(): Option {
+  return new Option(
+    '--schema <list>',
+    'comma-separated schemas to compare (default: the config schema, public); Supabase-managed schemas are always left out',
+  ).argParser((value: string) => {
+    const schemas = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (!schemas.length)
+      throw new InvalidArgumentError('--schema takes one or more schema names, e.g. public,app');
+    for (const s of schemas) {
+      if (!/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(s))
+        throw new InvalidArgumentError(`--schema: "${s}" is not a plain schema name`);
+      if (isManagedSchema(s))
+        throw new InvalidArgumentError(
+          `--schema: ${s} is managed by Supabase/PostgreSQL and is never compared; name only your own schemas`,
+        );
+    }
+    return [...new Set(schemas)];
+  });
 }

@@ -2,11 +2,13 @@ import { sql } from 'kysely';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
 import type { DatabaseErrorInfo, DialectAdapter, LockOptions } from '../../engine/dialect-adapter.ts';
 import { LockTimeoutError, TrackingTableError } from '../../engine/errors.ts';
+import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
 import type { TrackingRow, TrackingTable } from '../../engine/types.ts';
 import { advisoryLockKey } from '../lock-key.ts';
 import { quoteIdent, type RawTrackingRow, TRACKING_COLUMNS, toTrackingRow } from '../tracking-row.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
+import { snapshotPostgresSchema } from './postgres-schema-snapshot.ts';
 import { splitPostgresStatements } from './postgres-statement-splitter.ts';
 import { postgresTrackingDdl } from './postgres-tracking-ddl.ts';
 
@@ -220,6 +222,10 @@ export class PostgresAdapter implements DialectAdapter {
 
   isLockTimeout(error: unknown): boolean {
     return sqlState(error) === LOCK_NOT_AVAILABLE;
+  }
+
+  snapshotSchema(db: AnyKysely, options: SnapshotOptions): Promise<SchemaSnapshot> {
+    return snapshotPostgresSchema(db, options);
   }
 }
 

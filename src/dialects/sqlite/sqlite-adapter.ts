@@ -2,10 +2,12 @@ import { sql } from 'kysely';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
 import type { DatabaseErrorInfo, DialectAdapter, LockOptions } from '../../engine/dialect-adapter.ts';
 import { LockTimeoutError, TrackingTableError } from '../../engine/errors.ts';
+import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
 import type { TrackingRow, TrackingTable } from '../../engine/types.ts';
 import { quoteIdent, type RawTrackingRow, TRACKING_COLUMNS, toTrackingRow } from '../tracking-row.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
+import { snapshotSqliteSchema } from './sqlite-schema-snapshot.ts';
 import { splitSqliteStatements } from './sqlite-statement-splitter.ts';
 import { sqliteTrackingDdl } from './sqlite-tracking-ddl.ts';
 
@@ -126,5 +128,9 @@ export class SqliteAdapter implements DialectAdapter {
   isLockTimeout(error: unknown): boolean {
     const code = (error as { code?: unknown } | null)?.code;
     return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+  }
+
+  snapshotSchema(db: AnyKysely, options: SnapshotOptions): Promise<SchemaSnapshot> {
+    return snapshotSqliteSchema(db, options);
   }
 }

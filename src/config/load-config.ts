@@ -49,7 +49,17 @@ export async function loadConfig(
     configFile = path.join(cwd, DEFAULT_CONFIG_FILE);
   }
   if (configFile) {
-    const mod = (await import(pathToFileURL(configFile).href)) as { default?: unknown };
+    let mod: { default?: unknown };
+    try {
+      mod = (await import(pathToFileURL(configFile).href)) as { default?: unknown };
+    } catch (error) {
+      // Without this the user sees the module's own error, with no hint that the config file raised it.
+      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      throw new ConfigError(
+        path.relative(cwd, configFile) || configFile,
+        `cannot be loaded (${reason}); fix the file, or pass --config`,
+      );
+    }
     raw = mod.default ?? {};
   }
   return resolveConfig(raw, {

@@ -121,8 +121,7 @@ export class Migrator {
 
   /** Applies pending migrations: all, `steps` of them, or up to `target`. */
   async up(options: { steps?: number; target?: number } = {}): Promise<RunResult> {
-    const { history, initialized } = await this.#read();
-    assertRunnable(history);
+    const { history, initialized } = await this.#readRunnable();
     const steps = planUp(history, { ...options, allowOutOfOrder: this.#o.allowOutOfOrder ?? false });
     if (steps.length === 0) return { direction: 'up', results: [] };
     const loaded = await loadAll(steps);
@@ -136,15 +135,13 @@ export class Migrator {
 
   /** Rolls back `steps` migrations (default 1), newest first. */
   async down(options: { steps?: number } = {}): Promise<RunResult> {
-    const { history } = await this.#read();
-    assertRunnable(history);
+    const { history } = await this.#readRunnable();
     return this.#runDown(planDown(history, options));
   }
 
   /** Moves to exactly `version`: up when it is ahead, down when behind (0 = everything down). */
   async to(version: number): Promise<RunResult> {
-    const { sources, history } = await this.#read();
-    assertRunnable(history);
+    const { sources, history } = await this.#readRunnable();
     const target = resolveTarget(history, sources, version);
     if (history.newestApplied !== undefined && target < history.newestApplied) {
       return this.#runDown(planDown(history, { target }));
@@ -252,8 +249,7 @@ export class Migrator {
    * applied without running it.
    */
   async baseline(version: number, details = 'baseline'): Promise<number[]> {
-    const { sources, history, initialized } = await this.#read();
-    assertRunnable(history);
+    const { sources, history, initialized } = await this.#readRunnable();
     resolveTarget(history, sources, version);
     const toMark = history.pending.filter((s) => s.version <= version);
     if (!toMark.length) return [];
@@ -277,6 +273,29 @@ export class Migrator {
     const sources = await sourcesPromise;
     const rows = await this.#o.adapter.readTrackingRows(this.#o.db, this.#table);
     return { sources, history: analyzeHistory(sources, rows ?? []), initialized: rows !== null };
+  }
+
+  /**
+   * #read, then refuses a dirty or changed history. A 'running'/'reverting' row
+   * can also be another process's non-transactional step in progress (several
+   * app instances starting at once): that process holds the session lock for
+   * the whole step, so wait for the lock and read again, on the same connection,
+   * before calling the database dirty.
+   */
+  async #readRunnable(): Promise<{
+    sources: readonly MigrationSource[];
+    history: History;
+    initialized: boolean;
+  }> {
+    const read = await this.#read();
+    if (read.history.dirty.length && !this.#o.dryRun && this.#o.adapter.capabilities.sessionLock) {
+      const rows = await this.#o.adapter.withSessionLock(this.#o.db, this.#table, this.#lock, (conn) =>
+        this.#o.adapter.readTrackingRows(conn, this.#table),
+      );
+      read.history = analyzeHistory(read.sources, rows ?? []);
+    }
+    assertRunnable(read.history);
+    return read;
   }
 
   async #runDown(steps: MigrationSource[]): Promise<RunResult> {

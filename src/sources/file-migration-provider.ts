@@ -1,4 +1,5 @@
-import nodeFs from 'node:fs/promises';
+import nodeFsSync from 'node:fs';
+import type nodeFs from 'node:fs/promises';
 import nodePath from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Migration, type MigrationProvider, sql } from 'kysely';
@@ -8,6 +9,16 @@ import type { LoadedMigration, MigrationSource, MigrationStep } from '../engine/
 import { migrationChecksum, normalizeMigrationText } from './checksum.ts';
 import { type MigrationFileKind, parseMigrationName } from './migration-name.ts';
 import { isBlank, readDirectives, splitDbmateFile } from './sql-file.ts';
+
+/**
+ * Synchronous reads behind the async interface: for a folder of many small
+ * files they are ~5x faster than fs/promises (which makes four thread-pool
+ * hops per file), and they are most of what a no-op `latest` costs.
+ */
+const syncFs = {
+  readdir: async (folder: string) => nodeFsSync.readdirSync(folder),
+  readFile: async (file: string) => nodeFsSync.readFileSync(file),
+} as unknown as Pick<typeof nodeFs, 'readdir' | 'readFile'>;
 
 /** A file bigger than this is refused rather than read into memory. */
 export const MAX_MIGRATION_FILE_BYTES = 64 * 1024 * 1024;
@@ -47,7 +58,7 @@ export class FileMigrationProvider implements MigrationProvider {
 
   constructor(options: FileMigrationProviderOptions) {
     this.#options = options;
-    this.#fs = options.fs ?? nodeFs;
+    this.#fs = options.fs ?? syncFs;
     this.#import = options.importModule ?? ((p) => import(pathToFileURL(p).href));
   }
 

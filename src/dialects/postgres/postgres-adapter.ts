@@ -83,26 +83,30 @@ export class PostgresAdapter implements DialectAdapter {
   ): Promise<T> {
     const key = advisoryLockKey(table.schema, table.name);
     return db.connection().execute(async (conn) => {
-      // One round trip: open, bound the lock wait, lock, then the migration's own limits.
+      // One round trip per try: open, the migration's own limits, then try the lock (55P03 when it is held).
       const opening = [
         'begin',
-        `set local lock_timeout = ${ms(options.lockTimeoutMs)}`,
-        `select pg_advisory_xact_lock(${key})`,
         `set local lock_timeout = ${ms(options.statementLockTimeoutMs)}`,
         `set local statement_timeout = ${ms(options.statementTimeoutMs)}`,
+        tryLockOrRaise(`pg_try_advisory_xact_lock(${key})`),
       ].join('; ');
-      try {
-        await sql.raw(opening).execute(conn);
-      } catch (error) {
-        await sql
-          .raw('rollback')
-          .execute(conn)
-          .catch(() => undefined);
-        if (sqlState(error) === LOCK_NOT_AVAILABLE) {
-          throw new LockTimeoutError(options.lockTimeoutMs, lockName(table, key));
-        }
-        throw error;
-      }
+      await pollForLock(
+        async () => {
+          try {
+            await sql.raw(opening).execute(conn);
+            return true;
+          } catch (error) {
+            await sql
+              .raw('rollback')
+              .execute(conn)
+              .catch(() => undefined);
+            if (sqlState(error) === LOCK_NOT_AVAILABLE) return false;
+            throw error;
+          }
+        },
+        options.lockTimeoutMs,
+        () => new LockTimeoutError(options.lockTimeoutMs, lockName(table, key)),
+      );
       try {
         const result = await fn(conn);
         await sql.raw('commit').execute(conn);
@@ -125,20 +129,16 @@ export class PostgresAdapter implements DialectAdapter {
   ): Promise<T> {
     const key = advisoryLockKey(table.schema, table.name);
     return db.connection().execute(async (conn) => {
-      try {
-        await sql
-          .raw(`set lock_timeout = ${ms(options.lockTimeoutMs)}; select pg_advisory_lock(${key})`)
-          .execute(conn);
-      } catch (error) {
-        await sql
-          .raw('reset lock_timeout')
-          .execute(conn)
-          .catch(() => undefined);
-        if (sqlState(error) === LOCK_NOT_AVAILABLE) {
-          throw new LockTimeoutError(options.lockTimeoutMs, lockName(table, key));
-        }
-        throw error;
-      }
+      await pollForLock(
+        async () => {
+          const { rows } = await sql
+            .raw<{ locked: boolean }>(`select pg_try_advisory_lock(${key}) as locked`)
+            .execute(conn);
+          return rows[0]?.locked === true;
+        },
+        options.lockTimeoutMs,
+        () => new LockTimeoutError(options.lockTimeoutMs, lockName(table, key)),
+      );
       try {
         await sql
           .raw(
@@ -232,6 +232,32 @@ export class PostgresAdapter implements DialectAdapter {
 function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Migrators wait for the advisory lock by trying it, never by blocking inside a
+ * statement: a session blocked in pg_advisory_lock holds a snapshot, and the
+ * lock holder's CREATE INDEX CONCURRENTLY waits for every older snapshot in the
+ * database, so the two would deadlock (e.g. several app instances starting at
+ * once). Between tries nothing is held. `attempt` resolves true once locked.
+ */
+async function pollForLock(
+  attempt: () => Promise<boolean>,
+  timeoutMs: number,
+  onTimeout: () => Error,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+    if (await attempt()) return;
+    const left = deadline - performance.now();
+    if (left <= 0) throw onTimeout();
+    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+  }
+}
+
+/** One statement that takes the lock or fails with lock_not_available, so a try fits in the opening round trip. */
+function tryLockOrRaise(tryLock: string): string {
+  return `do $$ begin if not ${tryLock} then raise exception 'the migration lock is held by another migrator' using errcode = '${LOCK_NOT_AVAILABLE}'; end if; end $$`;
 }
 
 function ms(value: number): string {

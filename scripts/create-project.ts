@@ -13,17 +13,29 @@ import { createProjectWithKey } from '../src/app/create-project.ts';
 import { redactUrl } from '../src/config/database-url.ts';
 import { resolveConfig } from '../src/config/load-config.ts';
 
-const { values } = parseArgs({
-  options: {
-    email: { type: 'string' },
-    project: { type: 'string' },
-    'key-name': { type: 'string', default: 'default' },
-  },
-});
+const USAGE =
+  'usage: npx tsx scripts/create-project.ts --email <owner email> --project <name> [--key-name <name>]\n';
+
+let values: { email?: string; project?: string; 'key-name': string; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      email: { type: 'string' },
+      project: { type: 'string' },
+      'key-name': { type: 'string', default: 'default' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }) as { values: typeof values });
+} catch (error) {
+  process.stderr.write(`error: ${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 if (!values.email || !values.project) {
-  process.stderr.write(
-    'usage: npx tsx scripts/create-project.ts --email <owner email> --project <name> [--key-name <name>]\n',
-  );
+  process.stderr.write(USAGE);
   process.exit(2);
 }
 const config = resolveConfig(defaultMigrateOptions().config, { cwd: PROJECT_ROOT, env: process.env });

@@ -1,0 +1,97 @@
+/**
+ * Module hooks (node:module register) that let the bundled CLI import
+ * kysely.config.ts and TypeScript migration modules. tsx would do too, but
+ * registering it costs ~130 ms and it also transforms the 1.7 MB bundle; this
+ * only strips types from .ts files, caching the output on disk so a warm start
+ * never loads esbuild.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const TS = /\.(ts|mts|cts)$/;
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = (file) => pathToFileURL(path.join(ROOT, 'dist', file)).href;
+/**
+ * Modules the bundle already holds, answered from it instead of being loaded a
+ * second time: this package's own sources that a config file imports
+ * (`defineConfig` from 'kysely-migrate-kit' or ./src/config/define-config.ts,
+ * which would also bring a second zod, ~100 ms), and the project's `kysely`
+ * imported by TS migration modules (~600 files; one instance with the CLI's).
+ * Only the exact files this package resolves are mapped, so a different
+ * kysely installed elsewhere is left alone.
+ */
+const BUNDLED = new Map([
+  [pathToFileURL(path.join(ROOT, 'src', 'index.ts')).href, DIST('index.mjs')],
+  [pathToFileURL(path.join(ROOT, 'src', 'config', 'define-config.ts')).href, DIST('index.mjs')],
+]);
+/** The project's kysely entry, resolved once with the loader's own resolver (import.meta.resolve is not here in Node 20). */
+let kyselyMapped;
+const CACHE_DIR = path.join(os.tmpdir(), `kmigrate-ts-cache-${process.getuid?.() ?? 'user'}`);
+let esbuild;
+
+let useBundle = true;
+
+/** `register(url, { data: { bundle: false } })`: plain type stripping, no module answered from dist/. */
+export function initialize(data) {
+  if (data?.bundle === false) useBundle = false;
+}
+
+export async function resolve(specifier, context, next) {
+  try {
+    const resolved = await next(specifier, context);
+    if (!useBundle) return resolved;
+    kyselyMapped ??= next('kysely', {
+      ...context,
+      parentURL: pathToFileURL(path.join(ROOT, 'package.json')).href,
+    })
+      .then((k) => BUNDLED.set(k.url, DIST('kysely.mjs')))
+      .catch(() => undefined);
+    await kyselyMapped;
+    const bundled = BUNDLED.get(resolved.url);
+    return bundled ? { url: bundled, format: 'module', shortCircuit: true } : resolved;
+  } catch (error) {
+    // TypeScript habits: `./x.js` meaning x.ts, and extensionless `./x`.
+    const fromTs = context.parentURL && TS.test(new URL(context.parentURL).pathname);
+    if (!fromTs || !/^\.{1,2}\//.test(specifier) || error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    const base = specifier.replace(/\.(js|mjs)$/, '');
+    for (const candidate of [`${base}.ts`, `${base}.mts`, `${base}/index.ts`]) {
+      try {
+        return await next(candidate, context);
+      } catch {
+        // try the next spelling
+      }
+    }
+    throw error;
+  }
+}
+
+export async function load(url, context, next) {
+  if (!url.startsWith('file:') || !TS.test(new URL(url).pathname)) return next(url, context);
+  const file = fileURLToPath(url);
+  const source = fs.readFileSync(file, 'utf8');
+  const key = createHash('sha1').update(file).update('\0').update(source).digest('hex');
+  const cached = path.join(CACHE_DIR, `${key}.mjs`);
+  let code;
+  try {
+    code = fs.readFileSync(cached, 'utf8');
+  } catch {
+    esbuild ??= await import('esbuild');
+    const result = await esbuild.transform(source, {
+      loader: 'ts',
+      format: 'esm',
+      target: 'node20',
+      sourcefile: file,
+      sourcemap: 'inline',
+    });
+    code = result.code;
+    fs.mkdirSync(CACHE_DIR, { recursive: true });
+    // Write-then-rename: concurrent starters never read a half-written file.
+    const tmp = `${cached}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, cached);
+  }
+  return { format: 'module', source: code, shortCircuit: true };
+}

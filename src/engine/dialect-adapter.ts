@@ -1,6 +1,7 @@
+import type { CompiledQuery } from 'kysely';
 import type { AnyKysely } from './any-kysely.ts';
 import type { SchemaSnapshot, SnapshotOptions } from './schema-snapshot.ts';
-import type { TrackingRow, TrackingTable } from './types.ts';
+import type { MigrationState, TrackingRow, TrackingTable } from './types.ts';
 
 /**
  * Everything the engine needs from a database, and nothing more. Adapters are
@@ -51,6 +52,23 @@ export interface DialectAdapter {
   ): Promise<T>;
 
   /**
+   * Called once per transactional migration step: the hot path of every
+   * deploy, so it is built for few round trips. Like inLockedTransaction, but
+   * under the lock (in the same round trip on PostgreSQL) it reads the tracking
+   * row of `guard.version`. When that row's state is not what `guard.expect`
+   * says, it rolls back and returns `{ ran: false, state }` without calling
+   * `fn` (another process did the step, or the row is dirty). Queries `fn`
+   * passes to `finish` (the tracking-row writes) are sent together with COMMIT.
+   */
+  runLockedStep<T>(
+    db: AnyKysely,
+    table: TrackingTable,
+    options: LockOptions,
+    guard: StepGuard,
+    fn: (trx: AnyKysely, finish: (query: CompiledQuery) => void) => Promise<T>,
+  ): Promise<StepOutcome<T>>;
+
+  /**
    * Called once per non-transactional step (only when capabilities.sessionLock).
    * Takes a session-level lock on one pinned connection, runs `fn` on that
    * connection in autocommit mode, always releases the lock.
@@ -92,6 +110,15 @@ export interface DialectAdapter {
    */
   snapshotSchema(db: AnyKysely, options: SnapshotOptions): Promise<SchemaSnapshot>;
 }
+
+/** What the tracking row of a step must look like for the step to run. */
+export interface StepGuard {
+  version: number;
+  /** `absent` before an up, `applied` before a down. */
+  expect: 'absent' | 'applied';
+}
+
+export type StepOutcome<T> = { ran: true; value: T } | { ran: false; state: MigrationState | undefined };
 
 export interface LockOptions {
   /** Max wait for the migration lock. */

@@ -355,21 +355,42 @@ export class Migrator {
     const retries = this.#o.lockRetries ?? DEFAULT_LOCK_RETRIES;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#o.adapter.inLockedTransaction(this.#o.db, this.#table, this.#lock, async (trx) => {
-          // Re-check under the lock: another process may have done this step meanwhile.
-          const state = await this.#rowState(trx, source.version);
-          if (direction === 'up' ? state === 'applied' : state === undefined)
-            return skipped(source, direction);
-          if (state !== undefined && state !== 'applied')
-            throw new DirtyDatabaseError(source.version, source.name, state, null);
-          const started = performance.now();
-          await this.#execute(trx, source, step, direction, true);
-          const ms = Math.round(performance.now() - started);
-          if (direction === 'up') await this.#insertRow(trx, source, 'applied', ms);
-          else await sql`delete from ${this.#t()} where version = ${source.version}`.execute(trx);
-          await this.#history(trx, source.version, source.name, direction, source.checksum, ms, null);
-          return { version: source.version, name: source.name, direction, status: done(direction), ms };
-        });
+        const guard = { version: source.version, expect: direction === 'up' ? 'absent' : 'applied' } as const;
+        // The adapter re-checks the tracking row under the lock: another process may have done this step.
+        const outcome = await this.#o.adapter.runLockedStep(
+          this.#o.db,
+          this.#table,
+          this.#lock,
+          guard,
+          async (trx, finish) => {
+            const started = performance.now();
+            await this.#execute(trx, source, step, direction, true);
+            const ms = Math.round(performance.now() - started);
+            finish(
+              (direction === 'up'
+                ? this.#insertRowQuery(source, 'applied', ms)
+                : sql`delete from ${this.#t()} where version = ${source.version}`
+              ).compile(trx),
+            );
+            finish(
+              this.#historyQuery(source.version, source.name, direction, source.checksum, ms, null).compile(
+                trx,
+              ),
+            );
+            return ms;
+          },
+        );
+        if (outcome.ran) {
+          return {
+            version: source.version,
+            name: source.name,
+            direction,
+            status: done(direction),
+            ms: outcome.value,
+          };
+        }
+        if (outcome.state === undefined || outcome.state === 'applied') return skipped(source, direction);
+        throw new DirtyDatabaseError(source.version, source.name, outcome.state, null);
       } catch (error) {
         // Only a migration's own statement hitting lock_timeout is retried, never the migrator's lock wait.
         const retryable = error instanceof MigrationFailedError && this.#o.adapter.isLockTimeout(error.cause);
@@ -516,9 +537,15 @@ export class Migrator {
     state: TrackingRow['state'],
     ms: number,
   ): Promise<void> {
-    await sql`insert into ${this.#t()} (version, name, checksum, state, execution_ms, applied_by) values (${source.version}, ${source.name}, ${source.checksum}, ${state}, ${ms}, ${this.#appliedBy})`.execute(
-      db,
-    );
+    await this.#insertRowQuery(source, state, ms).execute(db);
+  }
+
+  #insertRowQuery(
+    source: Pick<MigrationSource, 'version' | 'name' | 'checksum'>,
+    state: TrackingRow['state'],
+    ms: number,
+  ) {
+    return sql`insert into ${this.#t()} (version, name, checksum, state, execution_ms, applied_by) values (${source.version}, ${source.name}, ${source.checksum}, ${state}, ${ms}, ${this.#appliedBy})`;
   }
 
   async #history(
@@ -530,10 +557,19 @@ export class Migrator {
     ms: number | null,
     details: string | null,
   ): Promise<void> {
+    await this.#historyQuery(version, name, action, checksum, ms, details).execute(db);
+  }
+
+  #historyQuery(
+    version: number,
+    name: string,
+    action: string,
+    checksum: string | null,
+    ms: number | null,
+    details: string | null,
+  ) {
     const h = sql.raw(this.#o.adapter.qualifiedTable(this.#table, '_history'));
-    await sql`insert into ${h} (version, name, action, checksum, execution_ms, performed_by, details) values (${version}, ${name}, ${action}, ${checksum}, ${ms}, ${this.#appliedBy}, ${details})`.execute(
-      db,
-    );
+    return sql`insert into ${h} (version, name, action, checksum, execution_ms, performed_by, details) values (${version}, ${name}, ${action}, ${checksum}, ${ms}, ${this.#appliedBy}, ${details})`;
   }
 }
 

@@ -1,10 +1,17 @@
-import { sql } from 'kysely';
+import { type CompiledQuery, sql } from 'kysely';
+import pg from 'pg';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
-import type { DatabaseErrorInfo, DialectAdapter, LockOptions } from '../../engine/dialect-adapter.ts';
+import type {
+  DatabaseErrorInfo,
+  DialectAdapter,
+  LockOptions,
+  StepGuard,
+  StepOutcome,
+} from '../../engine/dialect-adapter.ts';
 import { LockTimeoutError, TrackingTableError } from '../../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
-import type { TrackingRow, TrackingTable } from '../../engine/types.ts';
+import type { MigrationState, TrackingRow, TrackingTable } from '../../engine/types.ts';
 import { advisoryLockKey } from '../lock-key.ts';
 import { quoteIdent, type RawTrackingRow, TRACKING_COLUMNS, toTrackingRow } from '../tracking-row.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
@@ -17,6 +24,8 @@ const UNDEFINED_TABLE = '42P01';
 const UNDEFINED_COLUMN = '42703';
 const INVALID_SCHEMA = '3F000';
 const LOCK_NOT_AVAILABLE = '55P03';
+/** Ours: a step's tracking row is not in the state the step needs (class KM is unused by PostgreSQL). */
+const GUARD_MISMATCH = 'KM001';
 const ACTIVE_SQL_TRANSACTION = '25001';
 
 /** Statements PostgreSQL refuses inside a transaction block. */
@@ -81,44 +90,86 @@ export class PostgresAdapter implements DialectAdapter {
     options: LockOptions,
     fn: (trx: AnyKysely) => Promise<T>,
   ): Promise<T> {
-    const key = advisoryLockKey(table.schema, table.name);
     return db.connection().execute(async (conn) => {
-      // One round trip per try: open, the migration's own limits, then try the lock (55P03 when it is held).
-      const opening = [
-        'begin',
-        `set local lock_timeout = ${ms(options.statementLockTimeoutMs)}`,
-        `set local statement_timeout = ${ms(options.statementTimeoutMs)}`,
-        tryLockOrRaise(`pg_try_advisory_xact_lock(${key})`),
-      ].join('; ');
-      await pollForLock(
-        async () => {
-          try {
-            await sql.raw(opening).execute(conn);
-            return true;
-          } catch (error) {
-            await sql
-              .raw('rollback')
-              .execute(conn)
-              .catch(() => undefined);
-            if (sqlState(error) === LOCK_NOT_AVAILABLE) return false;
-            throw error;
-          }
-        },
-        options.lockTimeoutMs,
-        () => new LockTimeoutError(options.lockTimeoutMs, lockName(table, key)),
-      );
-      try {
-        const result = await fn(conn);
-        await sql.raw('commit').execute(conn);
-        return result;
-      } catch (error) {
-        await sql
-          .raw('rollback')
-          .execute(conn)
-          .catch(() => undefined);
-        throw error;
-      }
+      await this.#open(conn, table, options);
+      return this.#finishTransaction(conn, () => fn(conn), []);
     });
+  }
+
+  async runLockedStep<T>(
+    db: AnyKysely,
+    table: TrackingTable,
+    options: LockOptions,
+    guard: StepGuard,
+    fn: (trx: AnyKysely, finish: (query: CompiledQuery) => void) => Promise<T>,
+  ): Promise<StepOutcome<T>> {
+    return db.connection().execute(async (conn) => {
+      const mismatch = await this.#open(conn, table, options, guard);
+      if (mismatch) return { ran: false, state: mismatch.state };
+      const finish: CompiledQuery[] = [];
+      const value = await this.#finishTransaction(conn, () => fn(conn, (q) => finish.push(q)), finish);
+      return { ran: true, value };
+    });
+  }
+
+  /**
+   * Opens a transaction holding the migration lock, in one round trip per try:
+   * begin, the migration's own limits, then a DO block that tries the lock
+   * (55P03 when it is held) and, for a step, checks its tracking row (KM001
+   * with the row's state when it is not as expected).
+   */
+  async #open(
+    conn: AnyKysely,
+    table: TrackingTable,
+    options: LockOptions,
+    guard?: StepGuard,
+  ): Promise<{ state: MigrationState | undefined } | undefined> {
+    const key = advisoryLockKey(table.schema, table.name);
+    const opening = [
+      'begin',
+      `set local lock_timeout = ${ms(options.statementLockTimeoutMs)}`,
+      `set local statement_timeout = ${ms(options.statementTimeoutMs)}`,
+      openingBlock(key, guard ? { ...guard, table: this.qualifiedTable(table) } : undefined),
+    ].join('; ');
+    let mismatch: { state: MigrationState | undefined } | undefined;
+    await pollForLock(
+      async () => {
+        try {
+          await sql.raw(opening).execute(conn);
+          return true;
+        } catch (error) {
+          await sql
+            .raw('rollback')
+            .execute(conn)
+            .catch(() => undefined);
+          if (sqlState(error) === LOCK_NOT_AVAILABLE) return false;
+          if (sqlState(error) === GUARD_MISMATCH) {
+            const state = (error as Error).message;
+            mismatch = { state: state === 'absent' ? undefined : (state as MigrationState) };
+            return true;
+          }
+          throw error;
+        }
+      },
+      options.lockTimeoutMs,
+      () => new LockTimeoutError(options.lockTimeoutMs, lockName(table, key)),
+    );
+    return mismatch;
+  }
+
+  /** Runs `body`; then the queued queries and COMMIT as one round trip; ROLLBACK on any error. */
+  async #finishTransaction<T>(conn: AnyKysely, body: () => Promise<T>, finish: CompiledQuery[]): Promise<T> {
+    try {
+      const result = await body();
+      await sql.raw([...finish.map(inlineParameters), 'commit'].join(';\n')).execute(conn);
+      return result;
+    } catch (error) {
+      await sql
+        .raw('rollback')
+        .execute(conn)
+        .catch(() => undefined);
+      throw error;
+    }
   }
 
   async withSessionLock<T>(
@@ -255,9 +306,32 @@ async function pollForLock(
   }
 }
 
-/** One statement that takes the lock or fails with lock_not_available, so a try fits in the opening round trip. */
-function tryLockOrRaise(tryLock: string): string {
-  return `do $$ begin if not ${tryLock} then raise exception 'the migration lock is held by another migrator' using errcode = '${LOCK_NOT_AVAILABLE}'; end if; end $$`;
+/**
+ * One statement that takes the lock or fails with lock_not_available, and for
+ * a step checks its tracking row, failing with KM001 and the row's state
+ * (`absent` when there is none) when it is not as expected.
+ */
+function openingBlock(key: string, guard?: StepGuard & { table: string }): string {
+  const lock = `if not pg_try_advisory_xact_lock(${key}) then raise exception 'the migration lock is held by another migrator' using errcode = '${LOCK_NOT_AVAILABLE}'; end if;`;
+  if (!guard) return `do $$ begin ${lock} end $$`;
+  const wrong = guard.expect === 'absent' ? 's is not null' : "s is distinct from 'applied'";
+  return `do $$ declare s text; begin ${lock} select state into s from ${guard.table} where version = ${Math.trunc(guard.version)}; if ${wrong} then raise exception '%', coalesce(s, 'absent') using errcode = '${GUARD_MISMATCH}'; end if; end $$`;
+}
+
+/**
+ * Turns a compiled query's $n placeholders into literals, so the tracking-row
+ * writes can share the COMMIT's round trip (a multi-statement query cannot
+ * carry parameters). Only the engine's own inserts come here.
+ */
+function inlineParameters(query: CompiledQuery): string {
+  return query.sql.replace(/\$(\d+)/g, (_, n: string) => literal(query.parameters[Number(n) - 1]));
+}
+
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return pg.escapeLiteral(String(value));
 }
 
 function ms(value: number): string {

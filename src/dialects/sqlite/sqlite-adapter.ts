@@ -1,10 +1,16 @@
-import { sql } from 'kysely';
+import { type CompiledQuery, sql } from 'kysely';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
-import type { DatabaseErrorInfo, DialectAdapter, LockOptions } from '../../engine/dialect-adapter.ts';
+import type {
+  DatabaseErrorInfo,
+  DialectAdapter,
+  LockOptions,
+  StepGuard,
+  StepOutcome,
+} from '../../engine/dialect-adapter.ts';
 import { LockTimeoutError, TrackingTableError } from '../../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
-import type { TrackingRow, TrackingTable } from '../../engine/types.ts';
+import type { MigrationState, TrackingRow, TrackingTable } from '../../engine/types.ts';
 import { quoteIdent, type RawTrackingRow, TRACKING_COLUMNS, toTrackingRow } from '../tracking-row.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
 import { snapshotSqliteSchema } from './sqlite-schema-snapshot.ts';
@@ -54,26 +60,60 @@ export class SqliteAdapter implements DialectAdapter {
     fn: (trx: AnyKysely) => Promise<T>,
   ): Promise<T> {
     return db.connection().execute(async (conn) => {
-      await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`).execute(conn);
-      try {
-        await sql.raw('begin immediate').execute(conn);
-      } catch (error) {
-        if (this.isLockTimeout(error))
-          throw new LockTimeoutError(options.lockTimeoutMs, 'the SQLite write lock');
-        throw error;
-      }
-      try {
-        const result = await fn(conn);
-        await sql.raw('commit').execute(conn);
-        return result;
-      } catch (error) {
-        await sql
-          .raw('rollback')
-          .execute(conn)
-          .catch(() => undefined);
-        throw error;
-      }
+      await this.#begin(conn, options);
+      return this.#finishTransaction(conn, () => fn(conn), []);
     });
+  }
+
+  async runLockedStep<T>(
+    db: AnyKysely,
+    table: TrackingTable,
+    options: LockOptions,
+    guard: StepGuard,
+    fn: (trx: AnyKysely, finish: (query: CompiledQuery) => void) => Promise<T>,
+  ): Promise<StepOutcome<T>> {
+    return db.connection().execute(async (conn) => {
+      await this.#begin(conn, options);
+      // Under the write lock: another process may have done this step meanwhile.
+      const { rows } = await sql<{ state: MigrationState }>`select state from ${sql.raw(
+        this.qualifiedTable(table),
+      )} where version = ${guard.version}`.execute(conn);
+      const state = rows[0]?.state;
+      if (guard.expect === 'absent' ? state !== undefined : state !== 'applied') {
+        await sql.raw('rollback').execute(conn);
+        return { ran: false, state };
+      }
+      const finish: CompiledQuery[] = [];
+      const value = await this.#finishTransaction(conn, () => fn(conn, (q) => finish.push(q)), finish);
+      return { ran: true, value };
+    });
+  }
+
+  /** BEGIN IMMEDIATE takes SQLite's write lock up front, waiting at most lockTimeoutMs (busy_timeout). */
+  async #begin(conn: AnyKysely, options: LockOptions): Promise<void> {
+    await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`).execute(conn);
+    try {
+      await sql.raw('begin immediate').execute(conn);
+    } catch (error) {
+      if (this.isLockTimeout(error))
+        throw new LockTimeoutError(options.lockTimeoutMs, 'the SQLite write lock');
+      throw error;
+    }
+  }
+
+  async #finishTransaction<T>(conn: AnyKysely, body: () => Promise<T>, finish: CompiledQuery[]): Promise<T> {
+    try {
+      const result = await body();
+      for (const query of finish) await conn.executeQuery(query);
+      await sql.raw('commit').execute(conn);
+      return result;
+    } catch (error) {
+      await sql
+        .raw('rollback')
+        .execute(conn)
+        .catch(() => undefined);
+      throw error;
+    }
   }
 
   async withSessionLock<T>(

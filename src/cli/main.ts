@@ -1,20 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { TOOL_NAME, TOOL_VERSION } from '../engine/applied-by.ts';
 import { type CommandRunner, isExitCode } from './command-runner.ts';
-import { registerBaseline } from './commands/baseline.ts';
-import { registerCodegen } from './commands/codegen.ts';
-import { registerCreate } from './commands/create.ts';
-import { registerDown } from './commands/down.ts';
-import { registerDrift } from './commands/drift.ts';
-import { registerForce } from './commands/force.ts';
-import { registerLatest } from './commands/latest.ts';
-import { registerLint } from './commands/lint.ts';
-import { registerRedo } from './commands/redo.ts';
-import { registerRepair } from './commands/repair.ts';
-import { registerStatus } from './commands/status.ts';
-import { registerTo } from './commands/to.ts';
-import { registerUp } from './commands/up.ts';
-import { registerVerify } from './commands/verify.ts';
 import { createContext } from './context.ts';
 import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.ts';
 import { addGlobalOptions, type GlobalOptions } from './global-options.ts';
@@ -54,28 +40,16 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
     }
   };
 
-  for (const register of [
-    registerLatest,
-    registerUp,
-    registerDown,
-    registerTo,
-    registerRedo,
-    registerStatus,
-    registerCreate,
-    registerForce,
-    registerRepair,
-    registerBaseline,
-    registerCodegen,
-    registerDrift,
-    registerVerify,
-    registerLint,
-  ]) {
-    register(program, run);
-  }
+  // Only the invoked command's module is loaded (each is its own chunk in the bundle): a cold
+  // `status` never evaluates codegen, lint or drift. Help and unknown commands load them all.
+  const argvWithDefault = withDefaultCommand(argv);
+  const invoked = commandName(argvWithDefault);
+  const names = invoked && invoked in COMMANDS ? [invoked] : Object.keys(COMMANDS);
+  for (const name of names) (await COMMANDS[name]!())(program, run);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
 
   try {
-    await program.parseAsync(withDefaultCommand(argv), { from: 'user' });
+    await program.parseAsync(argvWithDefault, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version "fail" with exit code 0 in commander.
@@ -84,6 +58,37 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
     throw error;
   }
   return exitCode;
+}
+
+type Register = (program: Command, run: CommandRunner) => void;
+
+/** Every command, in help order, loaded on demand. */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  latest: async () => (await import('./commands/latest.ts')).registerLatest,
+  up: async () => (await import('./commands/up.ts')).registerUp,
+  down: async () => (await import('./commands/down.ts')).registerDown,
+  to: async () => (await import('./commands/to.ts')).registerTo,
+  redo: async () => (await import('./commands/redo.ts')).registerRedo,
+  status: async () => (await import('./commands/status.ts')).registerStatus,
+  create: async () => (await import('./commands/create.ts')).registerCreate,
+  force: async () => (await import('./commands/force.ts')).registerForce,
+  repair: async () => (await import('./commands/repair.ts')).registerRepair,
+  baseline: async () => (await import('./commands/baseline.ts')).registerBaseline,
+  codegen: async () => (await import('./commands/codegen.ts')).registerCodegen,
+  drift: async () => (await import('./commands/drift.ts')).registerDrift,
+  verify: async () => (await import('./commands/verify.ts')).registerVerify,
+  lint: async () => (await import('./commands/lint.ts')).registerLint,
+};
+
+/** The first word that is not an option (or an option's value), if any. */
+function commandName(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
 }
 
 /** Global options that take a value, so their value is not mistaken for a command. */

@@ -1,5 +1,4 @@
 import { type CompiledQuery, sql } from 'kysely';
-import pg from 'pg';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
 import type {
   DatabaseErrorInfo,
@@ -161,7 +160,8 @@ export class PostgresAdapter implements DialectAdapter {
   async #finishTransaction<T>(conn: AnyKysely, body: () => Promise<T>, finish: CompiledQuery[]): Promise<T> {
     try {
       const result = await body();
-      await sql.raw([...finish.map(inlineParameters), 'commit'].join(';\n')).execute(conn);
+      const statements = finish.length ? await inlineAll(finish) : [];
+      await sql.raw([...statements, 'commit'].join(';\n')).execute(conn);
       return result;
     } catch (error) {
       await sql
@@ -323,15 +323,18 @@ function openingBlock(key: string, guard?: StepGuard & { table: string }): strin
  * writes can share the COMMIT's round trip (a multi-statement query cannot
  * carry parameters). Only the engine's own inserts come here.
  */
-function inlineParameters(query: CompiledQuery): string {
-  return query.sql.replace(/\$(\d+)/g, (_, n: string) => literal(query.parameters[Number(n) - 1]));
-}
-
-function literal(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  return pg.escapeLiteral(String(value));
+async function inlineAll(queries: CompiledQuery[]): Promise<string[]> {
+  // pg is loaded lazily everywhere, so that a SQLite cold start never evaluates it.
+  const { escapeLiteral } = (await import('pg')).default;
+  const literal = (value: unknown): string => {
+    if (value === null || value === undefined) return 'null';
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    if (typeof value === 'boolean') return value ? 'true' : 'false';
+    return escapeLiteral(String(value));
+  };
+  return queries.map((q) =>
+    q.sql.replace(/\$(\d+)/g, (_, n: string) => literal(q.parameters[Number(n) - 1])),
+  );
 }
 
 function ms(value: number): string {

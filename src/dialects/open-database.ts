@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { type DatabaseTarget, redactUrl } from '../config/database-url.ts';
 import type { AnyDatabase, AnyKysely } from '../engine/any-kysely.ts';
 import type { DialectAdapter } from '../engine/dialect-adapter.ts';
@@ -38,9 +37,11 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     let database: Database.Database;
     try {
       if (target.filename !== ':memory:') fs.mkdirSync(path.dirname(target.filename), { recursive: true });
-      database = new Database(target.filename);
+      // Each driver is loaded only for its dialect: a cold start on SQLite never evaluates pg, and back.
+      const { default: BetterSqlite3 } = await import('better-sqlite3');
+      database = new BetterSqlite3(target.filename);
       database.pragma('foreign_keys = on');
-      if (target.filename !== ':memory:') database.pragma('journal_mode = wal');
+      if (target.filename !== ':memory:') await switchToWal(database);
     } catch (error) {
       throw new ConnectionError(
         label,
@@ -53,6 +54,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   }
 
   const poolerReason = detectTransactionPooler(target.url);
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: stripPoolerParams(target.url),
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
@@ -71,6 +73,25 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   const db = new Kysely<AnyDatabase>({ dialect: new PostgresDialect({ pool }) });
   const adapter = new PostgresAdapter(poolerReason ? { transactionPoolerReason: poolerReason } : {});
   return { db, adapter, target, label, close: () => db.destroy() };
+}
+
+/**
+ * Many processes opening a brand-new file at once (a deploy's replicas): the
+ * switch to WAL can fail with SQLITE_BUSY at once, without the busy timeout,
+ * because SQLite does not wait when waiting could deadlock. Found by the
+ * concurrency campaign (test/reliability); retried here for up to 5 s.
+ */
+async function switchToWal(database: Database.Database, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      database.pragma('journal_mode = wal');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+    }
+  }
 }
 
 function postgresConnectionError(label: string, error: unknown, timeoutMs: number): ConnectionError {

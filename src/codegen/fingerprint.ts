@@ -9,7 +9,7 @@ import { FileMigrationProvider } from '../sources/file-migration-provider.ts';
  * so that every generated file is rebuilt once instead of silently keeping the
  * old format behind a matching fingerprint.
  */
-export const CODEGEN_FORMAT_VERSION = 1;
+export const CODEGEN_FORMAT_VERSION = 2;
 
 let cachedVersion: string | undefined;
 

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 
 /** How the header names the fingerprint; `readFingerprint` looks for exactly this. */
 const FINGERPRINT_LABEL = 'kmigrate-codegen-fingerprint:';
+/** sha256 of the body below the header: lets `codegen --check` prove the file untouched without regenerating. */
+const CONTENT_LABEL = 'kmigrate-codegen-content:';
 const HEADER_END = ' */\n';
 
 export type GeneratedSource = { kind: 'migrations'; fingerprint: string } | { kind: 'live'; dialect: string };
@@ -11,6 +14,7 @@ export type GeneratedSource = { kind: 'migrations'; fingerprint: string } | { ki
  * bytes depend only on the migrations) followed by kysely-codegen's output.
  */
 export function renderGeneratedFile(body: string, source: GeneratedSource): string {
+  const text = normalizeNewlines(body).replace(/^\n+/, '');
   const lines =
     source.kind === 'migrations'
       ? [
@@ -20,6 +24,7 @@ export function renderGeneratedFile(body: string, source: GeneratedSource): stri
           ' * run `npm run migrate -- codegen` (CI runs `migrate codegen --check`).',
           ' *',
           ` * ${FINGERPRINT_LABEL} ${source.fingerprint}`,
+          ` * ${CONTENT_LABEL} ${sha256(text)}`,
           ' */',
         ]
       : [
@@ -28,7 +33,7 @@ export function renderGeneratedFile(body: string, source: GeneratedSource): stri
           ' * database. `npm run migrate -- codegen` regenerates this file from the migrations.',
           ' */',
         ];
-  return `${lines.join('\n')}\n\n${normalizeNewlines(body).replace(/^\n+/, '')}`;
+  return `${lines.join('\n')}\n\n${text}`;
 }
 
 /** The fingerprint in a generated file's header, or undefined (no file, hand-made, --from-live). */
@@ -37,6 +42,20 @@ export function readFingerprint(content: string | undefined): string | undefined
   // Only the header counts: it is the first few hundred bytes.
   const match = new RegExp(`${FINGERPRINT_LABEL} ([0-9a-f]{64})`).exec(content.slice(0, 2_000));
   return match?.[1];
+}
+
+/**
+ * True when the file's body is exactly what was generated for its header's
+ * fingerprint: the content hash in the header matches the body. A hand edit
+ * (or a merge that mangled it) makes this false.
+ */
+export function isUntouched(content: string): boolean {
+  const match = new RegExp(`${CONTENT_LABEL} ([0-9a-f]{64})`).exec(content.slice(0, 2_000));
+  return match !== null && match[1] === sha256(stripHeader(content));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** The file without its leading comment block: what kysely-codegen produced. */

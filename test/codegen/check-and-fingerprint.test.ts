@@ -28,10 +28,24 @@ describe('checkGeneratedTypes (the CI entry point)', () => {
     expect(fs.existsSync(p.outFile)).toBe(false);
 
     fs.mkdirSync(path.dirname(p.outFile));
-    fs.writeFileSync(p.outFile, missing.generated.content);
+    fs.writeFileSync(p.outFile, missing.generated!.content);
+    // Same migrations and an untouched file: decided from the header, nothing regenerated.
     const current = await checkGeneratedTypes(config, { env: scratchEnv() });
-    expect(current).toMatchObject({ upToDate: true, exists: true, diff: '' });
-    expect(current.generated.content).toBe(missing.generated.content);
+    expect(current).toMatchObject({ upToDate: true, fast: true, exists: true, diff: '' });
+    expect(current.generated).toBeUndefined();
+    // --full regenerates and compares: the same bytes.
+    const full = await checkGeneratedTypes(config, { env: scratchEnv(), full: true });
+    expect(full).toMatchObject({ upToDate: true, fast: false });
+    expect(full.generated!.content).toBe(missing.generated!.content);
+
+    // A hand edit of the body defeats the fast path even though the migrations did not change.
+    fs.writeFileSync(
+      p.outFile,
+      missing.generated!.content.replace('export interface DB {', 'export interface DB {\n  extra: string;'),
+    );
+    const edited = await checkGeneratedTypes(config, { env: scratchEnv() });
+    expect(edited).toMatchObject({ upToDate: false, fast: false });
+    fs.writeFileSync(p.outFile, missing.generated!.content);
 
     p.write('003_more.up.sql', 'create table more_things (id integer primary key);\n');
     const stale = await checkGeneratedTypes(config, { env: scratchEnv() });
@@ -42,7 +56,7 @@ describe('checkGeneratedTypes (the CI entry point)', () => {
 
 describe('the repository', () => {
   it('`migrate codegen --check` passes on the committed generated/db.ts with the real migrations', async () => {
-    const run = await runCliInProcess(['codegen', '--check'], { cwd: ROOT, env: scratchEnv() });
+    const run = await runCliInProcess(['codegen', '--check', '--full'], { cwd: ROOT, env: scratchEnv() });
     expect(run.stdout + run.stderr).toMatch(/generated\/db\.ts is up to date with the migrations/);
     expect(run.code).toBe(0);
     const config = await loadConfig({ cwd: ROOT, env: {} });

@@ -18,6 +18,7 @@ interface CodegenFlags {
   check?: boolean;
   fromLive?: boolean;
   parity?: boolean;
+  full?: boolean;
 }
 
 export function registerCodegen(program: Command, run: CommandRunner): void {
@@ -28,6 +29,10 @@ export function registerCodegen(program: Command, run: CommandRunner): void {
     )
     .option('--check', 'change nothing; exit 3 and print a diff when the file is out of date')
     .option('--from-live', 'introspect the connected database (--url / DATABASE_URL) instead')
+    .option(
+      '--full',
+      'with --check: always regenerate and compare, even when the fingerprint says nothing changed',
+    )
     .addOption(
       new Option(
         '--parity',
@@ -37,7 +42,7 @@ export function registerCodegen(program: Command, run: CommandRunner): void {
     .action((flags: CodegenFlags, cmd: Command) =>
       run(cmd, (ctx) => {
         if (flags.parity) return parity(ctx);
-        if (flags.check) return check(ctx, flags.fromLive ?? false);
+        if (flags.check) return check(ctx, flags.fromLive ?? false, flags.full ?? false);
         return generate(ctx, flags.fromLive ?? false);
       }),
     );
@@ -82,19 +87,22 @@ async function generate(ctx: CommandContext, fromLive: boolean): Promise<ExitCod
   return EXIT.OK;
 }
 
-async function check(ctx: CommandContext, fromLive: boolean): Promise<ExitCode> {
-  const result = await checkGeneratedTypes(ctx.config, { env: ctx.io.env, log: logTo(ctx), fromLive });
+async function check(ctx: CommandContext, fromLive: boolean, full: boolean): Promise<ExitCode> {
+  const result = await checkGeneratedTypes(ctx.config, { env: ctx.io.env, log: logTo(ctx), fromLive, full });
   if (ctx.reporter.json) {
     ctx.reporter.emit({
       outFile: result.outFile,
       upToDate: result.upToDate,
       exists: result.exists,
       diff: result.diff,
-      ms: result.generated.ms,
+      ms: result.ms,
+      fast: result.fast,
     });
   } else if (result.upToDate) {
     ctx.reporter.info(
-      `${result.outFile} is up to date with the ${fromLive ? 'live database' : 'migrations'} (${result.generated.ms} ms).`,
+      result.fast
+        ? `${result.outFile} is up to date: migrations unchanged and the file untouched since it was generated (${result.ms} ms; --full regenerates to compare).`
+        : `${result.outFile} is up to date with the ${fromLive ? 'live database' : 'migrations'} (${result.ms} ms).`,
     );
   } else {
     ctx.io.stdout(result.diff);

@@ -433,22 +433,31 @@ export class Migrator {
         throw error;
       }
       const ms = Math.round(performance.now() - started);
-      if (direction === 'up') {
-        await sql`update ${this.#t()} set state = 'applied', execution_ms = ${ms}, error = null where version = ${source.version}`.execute(
+      // The final state and its history row commit together: the crash campaign killed a run
+      // between the two and left an applied migration with no history.
+      await sql`begin`.execute(conn);
+      try {
+        if (direction === 'up') {
+          await sql`update ${this.#t()} set state = 'applied', execution_ms = ${ms}, error = null where version = ${source.version}`.execute(
+            conn,
+          );
+        } else {
+          await sql`delete from ${this.#t()} where version = ${source.version}`.execute(conn);
+        }
+        await this.#history(
           conn,
+          source.version,
+          source.name,
+          direction,
+          source.checksum,
+          ms,
+          'no transaction',
         );
-      } else {
-        await sql`delete from ${this.#t()} where version = ${source.version}`.execute(conn);
+        await sql`commit`.execute(conn);
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw error;
       }
-      await this.#history(
-        conn,
-        source.version,
-        source.name,
-        direction,
-        source.checksum,
-        ms,
-        'no transaction',
-      );
       return { version: source.version, name: source.name, direction, status: done(direction), ms };
     });
   }

@@ -9,6 +9,7 @@ import { ConnectionError } from '../engine/errors.ts';
 import { detectTransactionPooler, stripPoolerParams } from './postgres/pooler-detection.ts';
 import { PostgresAdapter } from './postgres/postgres-adapter.ts';
 import { SqliteAdapter } from './sqlite/sqlite-adapter.ts';
+import { SqliteMigrationLock } from './sqlite/sqlite-migration-lock.ts';
 
 /** An open database: a Kysely instance, the adapter that knows its dialect, and how to close both. */
 export interface OpenDatabase {
@@ -35,10 +36,10 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   const label = redactUrl(target.url);
   if (target.dialect === 'sqlite') {
     let database: Database.Database;
+    // Each driver is loaded only for its dialect: a cold start on SQLite never evaluates pg, and back.
+    const { default: BetterSqlite3 } = await import('better-sqlite3');
     try {
       if (target.filename !== ':memory:') fs.mkdirSync(path.dirname(target.filename), { recursive: true });
-      // Each driver is loaded only for its dialect: a cold start on SQLite never evaluates pg, and back.
-      const { default: BetterSqlite3 } = await import('better-sqlite3');
       database = new BetterSqlite3(target.filename);
       database.pragma('foreign_keys = on');
       if (target.filename !== ':memory:') await switchToWal(database);
@@ -50,7 +51,23 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       );
     }
     const db = new Kysely<AnyDatabase>({ dialect: new SqliteDialect({ database }) });
-    return { db, adapter: new SqliteAdapter(), target, label, close: () => db.destroy() };
+    const lockFile = `${target.filename}.kmigrate-lock`;
+    const adapter = new SqliteAdapter(
+      // In-memory databases live in one process: nothing to lock against.
+      target.filename === ':memory:'
+        ? {}
+        : { lock: new SqliteMigrationLock(() => new BetterSqlite3(lockFile)) },
+    );
+    return {
+      db,
+      adapter,
+      target,
+      label,
+      close: async () => {
+        adapter.close();
+        await db.destroy();
+      },
+    };
   }
 
   const poolerReason = detectTransactionPooler(target.url);

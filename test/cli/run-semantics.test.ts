@@ -304,3 +304,39 @@ describeEachDialect('real-world SQL files', (ctx) => {
     expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1, 2]);
   });
 });
+
+describeEachDialect('concurrency with a non-transactional migration', (ctx) => {
+  it('8 processes at once: a step in progress is waited for, never reported dirty; each applied once', async () => {
+    // A non-transactional step that takes 5 s: the other processes reach it while its row is `running`.
+    const slow = `import type { Kysely } from 'kysely';
+export const transaction = false;
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.createTable('nt').addColumn('id', 'integer').execute();
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  await db.schema.createIndex('nt_idx').on('nt').column('id').execute();
+}
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('nt').execute();
+}
+`;
+    const dir = folder({ '001_a.ts': tableModule('a'), '002_nt.ts': slow, '003_c.ts': tableModule('c') });
+    const first = runCliProcess(['--url', ctx.database.url, '--dir', dir, 'latest']);
+    // Once the first one is inside the slow step, 7 more start in-process (no start-up delay).
+    for (let i = 0; i < 300 && !(await tableExists(ctx.database, 'nt')); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const others = await Promise.all(
+      Array.from({ length: 7 }, () => runCliInProcess(['--url', ctx.database.url, '--dir', dir, 'latest'])),
+    );
+    for (const r of [await first, ...others]) expect(r.code, r.stderr).toBe(0);
+    expect(others.every((r) => /Nothing to apply|applied\s+3_c|skipped/.test(r.stdout))).toBe(true);
+    expect((await trackingRows(ctx.database)).map((r) => [r.version, r.state])).toEqual([
+      [1, 'applied'],
+      [2, 'applied'],
+      [3, 'applied'],
+    ]);
+    const history = await ctx.database.query<{ n: number | string }>(
+      "select count(*) as n from schema_migrations_history where action = 'up'",
+    );
+    expect(Number(history[0]!.n)).toBe(3);
+  });
+});

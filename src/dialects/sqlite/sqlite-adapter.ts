@@ -13,6 +13,7 @@ import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
 import type { MigrationState, TrackingRow, TrackingTable } from '../../engine/types.ts';
 import { quoteIdent, type RawTrackingRow, TRACKING_COLUMNS, toTrackingRow } from '../tracking-row.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
+import type { SqliteMigrationLock } from './sqlite-migration-lock.ts';
 import { snapshotSqliteSchema } from './sqlite-schema-snapshot.ts';
 import { splitSqliteStatements } from './sqlite-statement-splitter.ts';
 import { sqliteTrackingDdl } from './sqlite-tracking-ddl.ts';
@@ -25,6 +26,22 @@ import { sqliteTrackingDdl } from './sqlite-tracking-ddl.ts';
 export class SqliteAdapter implements DialectAdapter {
   readonly dialect = 'sqlite';
   readonly capabilities = { transactionalDdl: true, sessionLock: true } as const;
+  /** Cross-process lock; absent for a Kysely instance we did not open (its file is unknown). */
+  readonly #lock: SqliteMigrationLock | undefined;
+
+  constructor(options: { lock?: SqliteMigrationLock } = {}) {
+    this.#lock = options.lock;
+  }
+
+  /** Runs `fn` holding the migration lock when there is one. */
+  #locked<T>(options: LockOptions, fn: () => Promise<T>): Promise<T> {
+    return this.#lock ? this.#lock.with(options.lockTimeoutMs, fn) : fn();
+  }
+
+  /** Releases the lock file's connection. */
+  close(): void {
+    this.#lock?.close();
+  }
 
   async readTrackingRows(db: AnyKysely, table: TrackingTable): Promise<TrackingRow[] | null> {
     try {
@@ -59,10 +76,12 @@ export class SqliteAdapter implements DialectAdapter {
     options: LockOptions,
     fn: (trx: AnyKysely) => Promise<T>,
   ): Promise<T> {
-    return db.connection().execute(async (conn) => {
-      await this.#begin(conn, options);
-      return this.#finishTransaction(conn, () => fn(conn), []);
-    });
+    return this.#locked(options, () =>
+      db.connection().execute(async (conn) => {
+        await this.#begin(conn, options);
+        return this.#finishTransaction(conn, () => fn(conn), []);
+      }),
+    );
   }
 
   async runLockedStep<T>(
@@ -72,21 +91,23 @@ export class SqliteAdapter implements DialectAdapter {
     guard: StepGuard,
     fn: (trx: AnyKysely, finish: (query: CompiledQuery) => void) => Promise<T>,
   ): Promise<StepOutcome<T>> {
-    return db.connection().execute(async (conn) => {
-      await this.#begin(conn, options);
-      // Under the write lock: another process may have done this step meanwhile.
-      const { rows } = await sql<{ state: MigrationState }>`select state from ${sql.raw(
-        this.qualifiedTable(table),
-      )} where version = ${guard.version}`.execute(conn);
-      const state = rows[0]?.state;
-      if (guard.expect === 'absent' ? state !== undefined : state !== 'applied') {
-        await sql.raw('rollback').execute(conn);
-        return { ran: false, state };
-      }
-      const finish: CompiledQuery[] = [];
-      const value = await this.#finishTransaction(conn, () => fn(conn, (q) => finish.push(q)), finish);
-      return { ran: true, value };
-    });
+    return this.#locked(options, () =>
+      db.connection().execute(async (conn): Promise<StepOutcome<T>> => {
+        await this.#begin(conn, options);
+        // Under the write lock: another process may have done this step meanwhile.
+        const { rows } = await sql<{ state: MigrationState }>`select state from ${sql.raw(
+          this.qualifiedTable(table),
+        )} where version = ${guard.version}`.execute(conn);
+        const state = rows[0]?.state;
+        if (guard.expect === 'absent' ? state !== undefined : state !== 'applied') {
+          await sql.raw('rollback').execute(conn);
+          return { ran: false, state };
+        }
+        const finish: CompiledQuery[] = [];
+        const value = await this.#finishTransaction(conn, () => fn(conn, (q) => finish.push(q)), finish);
+        return { ran: true, value };
+      }),
+    );
   }
 
   /** BEGIN IMMEDIATE takes SQLite's write lock up front, waiting at most lockTimeoutMs (busy_timeout). */
@@ -122,12 +143,16 @@ export class SqliteAdapter implements DialectAdapter {
     options: LockOptions,
     fn: (conn: AnyKysely) => Promise<T>,
   ): Promise<T> {
-    // SQLite has no lock that outlives a transaction; the running/applied rows
-    // written by the engine still make a crash visible as a dirty state.
-    return db.connection().execute(async (conn) => {
-      await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`).execute(conn);
-      return fn(conn);
-    });
+    // The lock file's write lock outlives the step's own transactions; the running/applied
+    // rows written by the engine still make a crash visible as a dirty state.
+    return this.#locked(options, () =>
+      db.connection().execute(async (conn) => {
+        await sql
+          .raw(`pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`)
+          .execute(conn);
+        return fn(conn);
+      }),
+    );
   }
 
   async executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void> {

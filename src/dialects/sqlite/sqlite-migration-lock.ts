@@ -1,0 +1,61 @@
+import type Database from 'better-sqlite3';
+import { LockTimeoutError } from '../../engine/errors.ts';
+
+/**
+ * SQLite has no advisory locks, and a non-transactional step cannot hold the
+ * database's own write lock between its statements. So the migration lock is
+ * the write lock of a small sidecar file (`<database>.kmigrate-lock`): taken
+ * with BEGIN IMMEDIATE (polled until the lock timeout),
+ * released by ROLLBACK — or by the operating system when the process dies, so
+ * a crash never leaves it held. Every step takes it before the database's own
+ * write lock, always in that order, so two migrators cannot deadlock.
+ */
+export class SqliteMigrationLock {
+  readonly #open: () => Database.Database;
+  #db: Database.Database | undefined;
+  #depth = 0;
+
+  constructor(open: () => Database.Database) {
+    this.#open = open;
+  }
+
+  async with<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+    // Re-entrant: a step run while the lock is already held (e.g. the re-read before a run) nests.
+    if (this.#depth > 0) return this.#nested(fn);
+    const db = (this.#db ??= this.#open());
+    // Poll instead of busy_timeout: better-sqlite3 would wait synchronously, blocking this process's
+    // event loop — and with it any other migrator in the same process that holds the lock.
+    db.pragma('busy_timeout = 0');
+    const deadline = performance.now() + timeoutMs;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+      try {
+        db.exec('begin immediate');
+        break;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw error;
+        const left = deadline - performance.now();
+        if (left <= 0)
+          throw new LockTimeoutError(timeoutMs, 'the SQLite migration lock (.kmigrate-lock file)');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+      }
+    }
+    return this.#nested(fn).finally(() => {
+      if (db.inTransaction) db.exec('rollback');
+    });
+  }
+
+  async #nested<T>(fn: () => Promise<T>): Promise<T> {
+    this.#depth++;
+    try {
+      return await fn();
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  close(): void {
+    this.#db?.close();
+    this.#db = undefined;
+  }
+}

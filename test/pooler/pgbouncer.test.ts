@@ -16,6 +16,8 @@ function databaseName(database: TestDatabase): string {
   return new URL(database.url).pathname.slice(1);
 }
 
+// Skipped only where pgbouncer is not installed (the skip prints how to install it); CI sets
+// KMIGRATE_REQUIRE_PGBOUNCER=1, which turns its absence into a failure instead.
 describe.skipIf(!tool.available)('behind a real PgBouncer in transaction mode', () => {
   let bouncer: PgBouncer;
   let database: TestDatabase | undefined;
@@ -91,6 +93,7 @@ describe.skipIf(!tool.available)('behind a real PgBouncer in transaction mode', 
   }, 60_000);
 });
 
+// Same optional tool as above.
 describe.skipIf(!tool.available)('behind a real PgBouncer in session mode', () => {
   it('two client sessions never share a backend (the probe gives no false positive)', async () => {
     const bouncer = await startPgBouncer({

@@ -70,7 +70,7 @@ describe('lock_timeout on migration DDL [postgres]', () => {
       'warning: migration 2 hit lock_timeout; retry 2 in 400 ms',
       // A timeout has no error position, so neither line nor statement is named (the file is).
       expect.stringMatching(
-        /^error: 002_add_note\.up\.sql: migration 2 up failed: canceling statement due to lock timeout; it was rolled back/,
+        /^error: 002_add_note\.up\.sql: migration 2 up failed: canceling statement due to lock timeout \(hint: another session holds a lock.*run again when it is done.*\); it was rolled back/,
       ),
     ]);
     expect(run.code).toBe(1);
@@ -120,7 +120,7 @@ describe('lock_timeout on migration DDL [postgres]', () => {
       cwd: project.root,
     });
     expect(run.stderr.trim()).toMatch(
-      /^error: 001_slow\.up\.sql: migration 1 up failed: canceling statement due to statement timeout; it was rolled back/,
+      /^error: 001_slow\.up\.sql: migration 1 up failed: canceling statement due to statement timeout \(hint: it ran longer than statement_timeout .*raise it.*\); it was rolled back/,
     );
     expect(run.code).toBe(1);
     expect(run.ms).toBeLessThan(25_000);

@@ -26,6 +26,7 @@ const LOCK_NOT_AVAILABLE = '55P03';
 /** Ours: a step's tracking row is not in the state the step needs (class KM is unused by PostgreSQL). */
 const GUARD_MISMATCH = 'KM001';
 const ACTIVE_SQL_TRANSACTION = '25001';
+const QUERY_CANCELED = '57014';
 
 /** Statements PostgreSQL refuses inside a transaction block. */
 const NON_TRANSACTIONAL =
@@ -264,6 +265,14 @@ export class PostgresAdapter implements DialectAdapter {
     if (e.position !== undefined) info.position = Number(e.position);
     if (e.detail) info.detail = e.detail;
     if (e.hint) info.hint = e.hint;
+    if (e.code === LOCK_NOT_AVAILABLE) {
+      info.hint =
+        'another session holds a lock this statement needs (lock_timeout, config statementLockTimeoutMs); run again when it is done, or find it in pg_locks';
+    }
+    if (e.code === QUERY_CANCELED && /statement timeout/i.test(e.message)) {
+      info.hint =
+        'it ran longer than statement_timeout (config statementTimeoutMs); raise it for this migration';
+    }
     if (e.code === ACTIVE_SQL_TRANSACTION) {
       info.hint =
         'this statement cannot run in a transaction: add `export const transaction = false` (TS) or a first line `-- migrate:no-transaction` (SQL)';

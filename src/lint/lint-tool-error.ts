@@ -9,7 +9,7 @@ export class LintToolError extends MigrateError {
     readonly problem: string,
   ) {
     super(
-      `${tool} ${problem}; run \`npm ci\` (squawk-cli ships its binary in @squawk-cli/<platform>), or point KMIGRATE_SQUAWK at a squawk 2.x binary`,
+      `${tool} ${problem}; run \`npm ci\` (the binary comes from the optional package @squawk-cli/<platform>; only linux-x64 is in the registry this project uses), or point KMIGRATE_SQUAWK at a squawk 2.x binary`,
     );
   }
 }

@@ -15,11 +15,14 @@ export class Reporter {
   readonly #io: CliIO;
   readonly json: boolean;
   readonly verbose: boolean;
+  /** Colours only for a terminal (or FORCE_COLOR), never with NO_COLOR: output stays greppable in CI. */
+  readonly colors: Colors;
 
   constructor(io: CliIO, options: { json?: boolean; verbose?: boolean }) {
     this.#io = io;
     this.json = options.json ?? false;
     this.verbose = options.verbose ?? false;
+    this.colors = colorsFor(io);
   }
 
   /** Human text: stdout normally, stderr in --json mode so stdout stays parseable. */
@@ -28,12 +31,12 @@ export class Reporter {
   }
 
   warn(line: string): void {
-    this.#io.stderr(`${pc.yellow('warning:')} ${line}\n`);
+    this.#io.stderr(`${this.colors.yellow('warning:')} ${line}\n`);
   }
 
   error(line: string): void {
     this.#stopSpinner();
-    this.#io.stderr(`${pc.red('error:')} ${line}\n`);
+    this.#io.stderr(`${this.colors.red('error:')} ${line}\n`);
   }
 
   /** The JSON document of a --json run. */
@@ -55,7 +58,7 @@ export class Reporter {
       return;
     }
     this.#stopSpinner();
-    this.info(resultLine(event.result));
+    this.info(resultLine(event.result, this.colors));
   };
 
   summary(run: RunResult, databaseLabel: string): void {
@@ -89,7 +92,7 @@ export class Reporter {
     }
     this.info(`Dry run on ${safe(databaseLabel)}: ${planned.length} step(s), nothing will be changed.`);
     for (const step of planned) {
-      const tx = step.transactional ? 'in a transaction' : pc.yellow('outside a transaction');
+      const tx = step.transactional ? 'in a transaction' : this.colors.yellow('outside a transaction');
       this.info(
         `\n${step.direction === 'up' ? '↑' : '↓'} ${step.version}_${step.name} (${step.file}, ${tx})`,
       );
@@ -117,7 +120,7 @@ export class Reporter {
       table.push([
         String(e.version),
         e.name,
-        colorState(e.state),
+        colorState(e.state, this.colors),
         e.appliedAt
           ? e.appliedAt
               .toISOString()
@@ -136,7 +139,7 @@ export class Reporter {
     );
     const problems = report.entries.filter((e) => !['applied', 'pending'].includes(e.state));
     this.info(
-      `${safe(databaseLabel)}: version ${report.currentVersion}, ${report.pending} pending${report.dirty ? pc.red(', DIRTY') : ''}${problems.length ? `, ${problems.length} need attention` : ''}.`,
+      `${safe(databaseLabel)}: version ${report.currentVersion}, ${report.pending} pending${report.dirty ? this.colors.red(', DIRTY') : ''}${problems.length ? `, ${problems.length} need attention` : ''}.`,
     );
   }
 
@@ -144,6 +147,17 @@ export class Reporter {
     this.#spinner?.stop();
     this.#spinner = undefined;
   }
+}
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+/**
+ * picocolors decides from process.env at import (CI=true turns colours on even
+ * when piped); we decide from this run's own output and environment instead.
+ */
+export function colorsFor(io: Pick<CliIO, 'env' | 'isTTY'>): Colors {
+  const force = io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0';
+  return pc.createColors(!('NO_COLOR' in io.env) && (force || io.isTTY));
 }
 
 const CHAR_KEYS = [
@@ -168,24 +182,24 @@ function label(m: { version: number; name: string }): string {
   return `${m.version}_${m.name}`;
 }
 
-export function resultLine(r: MigrationResult): string {
+export function resultLine(r: MigrationResult, c: Colors): string {
   const mark =
     r.status === 'applied'
-      ? pc.green('↑ applied ')
+      ? c.green('↑ applied ')
       : r.status === 'reverted'
-        ? pc.yellow('↓ reverted')
-        : pc.dim('= skipped ');
-  return `  ${mark} ${label(r)}${r.status === 'skipped' ? pc.dim(' (done by another process)') : ` ${pc.dim(`${r.ms} ms`)}`}`;
+        ? c.yellow('↓ reverted')
+        : c.dim('= skipped ');
+  return `  ${mark} ${label(r)}${r.status === 'skipped' ? c.dim(' (done by another process)') : ` ${c.dim(`${r.ms} ms`)}`}`;
 }
 
-function colorState(state: string): string {
+function colorState(state: string, c: Colors): string {
   switch (state) {
     case 'applied':
-      return pc.green(state);
+      return c.green(state);
     case 'pending':
-      return pc.cyan(state);
+      return c.cyan(state);
     default:
-      return pc.red(state);
+      return c.red(state);
   }
 }
 

@@ -1,10 +1,10 @@
 import { type Command, Option } from 'commander';
-import pc from 'picocolors';
 import { openScratchDatabase } from '../../dialects/scratch-database.ts';
 import { describeFinding, type VerifyOutcome, verifyMigrations } from '../../engine/verify.ts';
 import { FileMigrationProvider } from '../../sources/file-migration-provider.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import { EXIT } from '../exit-codes.ts';
+import type { Colors } from '../reporter.ts';
 import { ourSchemas, schemaOption } from './drift.ts';
 
 export function registerVerify(program: Command, run: CommandRunner): void {
@@ -56,7 +56,8 @@ export function registerVerify(program: Command, run: CommandRunner): void {
               statementTimeoutMs: ctx.config.statementTimeoutMs,
               lockRetries: 0,
             },
-            onEvent: (e) => ctx.reporter.info(`  ${mark(e.outcome)} ${e.version}_${e.name}`),
+            onEvent: (e) =>
+              ctx.reporter.info(`  ${mark(e.outcome, ctx.reporter.colors)} ${e.version}_${e.name}`),
           });
           const ok = report.findings.length === 0;
           if (ctx.reporter.json) {
@@ -78,8 +79,8 @@ export function registerVerify(program: Command, run: CommandRunner): void {
     );
 }
 
-function mark(outcome: VerifyOutcome): string {
-  if (outcome === 'reversible') return `${pc.green('✓')} reverses   `;
-  if (outcome === 'no down') return `${pc.yellow('!')} has no down`;
-  return `${pc.red('✗')} FAILS      `;
+function mark(outcome: VerifyOutcome, c: Colors): string {
+  if (outcome === 'reversible') return `${c.green('✓')} reverses   `;
+  if (outcome === 'no down') return `${c.yellow('!')} has no down`;
+  return `${c.red('✗')} FAILS      `;
 }

@@ -1,20 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { runCliInProcess, runCliProcess } from '../support/cli.ts';
 import { describeEachDialect } from '../support/each-dialect.ts';
-import { tableExists, tableModule, trackingRows, writeMigrationFolder } from '../support/migration-folder.ts';
+import { migrationFolders, tableExists, tableModule, trackingRows } from '../support/migration-folder.ts';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
-
-function folder(files: Record<string, string | Buffer>): string {
-  const f = writeMigrationFolder(files);
-  cleanups.push(f.cleanup);
-  return f.dir;
-}
+const folder = migrationFolders();
 
 const five = () => ({
   '001_a.ts': tableModule('a'),

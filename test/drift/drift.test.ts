@@ -5,7 +5,7 @@ import type { SchemaDifference } from '../../src/engine/schema-diff.ts';
 import { migrateToLatest } from '../../src/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { describeEachDialect } from '../support/each-dialect.ts';
-import { trackingRows, writeMigrationFolder } from '../support/migration-folder.ts';
+import { migrationFolders, trackingRows } from '../support/migration-folder.ts';
 import { ensureSupabaseRoles } from '../support/supabase-shape.ts';
 import {
   CREATE_ITEMS_TS,
@@ -30,11 +30,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function folderFor(files: Record<string, string>): string {
-  const folder = writeMigrationFolder(files);
-  cleanups.push(folder.cleanup);
-  return folder.dir;
-}
+const folderFor = migrationFolders();
 
 /** The standard two migrations, applied with `latest`. */
 async function migrated(database: TestDatabase): Promise<string> {

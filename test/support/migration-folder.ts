@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 
 /** Writes a throw-away migrations folder; returns its path. Removed by the returned cleanup. */
 export function writeMigrationFolder(files: Record<string, string | Buffer>): {
@@ -12,6 +13,22 @@ export function writeMigrationFolder(files: Record<string, string | Buffer>): {
   fs.mkdirSync(dir);
   for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
   return { dir, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
+
+/**
+ * For a test file: returns `folder(files)`, which writes a throw-away migrations
+ * folder and returns its path; every folder is removed after its test.
+ */
+export function migrationFolders(): (files: Record<string, string | Buffer>) => string {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+  return (files) => {
+    const written = writeMigrationFolder(files);
+    cleanups.push(written.cleanup);
+    return written.dir;
+  };
 }
 
 /** A TypeScript migration creating (and dropping) one table with Kysely's schema builder. */

@@ -12,7 +12,7 @@ import {
 } from '../drift/fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { describeEachDialect } from '../support/each-dialect.ts';
-import { writeMigrationFolder } from '../support/migration-folder.ts';
+import { migrationFolders } from '../support/migration-folder.ts';
 import { ensureSupabaseRoles } from '../support/supabase-shape.ts';
 
 interface VerifyJson {
@@ -27,11 +27,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function folderFor(files: Record<string, string>): string {
-  const folder = writeMigrationFolder(files);
-  cleanups.push(folder.cleanup);
-  return folder.dir;
-}
+const folderFor = migrationFolders();
 
 /** 002 adds an index and a table; its down drops the table and forgets the index. */
 const FORGETS_INDEX = {

@@ -1,42 +1,52 @@
-import { parseDatabaseUrl } from '../config/database-url.ts';
 import type { ResolvedConfig } from '../config/load-config.ts';
 import type { OpenDatabase } from '../dialects/open-database.ts';
-import { MigrationFailedError, oneLine } from '../engine/errors.ts';
-import { openMigrator } from '../open-migrator.ts';
-import { CodegenError } from './codegen-error.ts';
+import {
+  type ScratchDatabase,
+  type ScratchOptions,
+  withScratchDatabase,
+} from '../dialects/scratch-database.ts';
+import { buildOnScratch } from '../engine/scratch-build.ts';
+import { FileMigrationProvider } from '../sources/file-migration-provider.ts';
+import type { CodegenLog } from './codegen-log.ts';
 import { type RenderOptions, renderTypes } from './render-types.ts';
 
 /**
- * Applies every migration to an empty scratch database with the engine (the
- * same code path as `migrate latest`), then renders its types while the
- * connection is still open.
+ * Applies every migration to an empty scratch database of `dialect` with the
+ * engine (the same step runner as `migrate latest`), then renders its types
+ * while the connection is still open. Depends on the files alone: the
+ * configured database is never used.
  */
 export async function buildAndRender(
   config: ResolvedConfig,
-  url: string,
+  dialect: ScratchOptions['dialect'],
+  scratchOptions: { env: NodeJS.ProcessEnv; log: CodegenLog },
   options: Pick<RenderOptions, 'excludeSchemas'> = {},
-): Promise<string> {
-  const database = parseDatabaseUrl(url, 'scratch database', config.rootDir);
-  const opened = await openMigrator({ ...config, database });
-  try {
-    try {
-      await opened.migrator.latest();
-    } catch (error) {
-      if (error instanceof MigrationFailedError) {
-        const where = error.line ? `${error.file}:${error.line}` : error.file;
-        throw new CodegenError(
-          where,
-          `migration ${error.version} failed on the scratch ${database.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'} database: ${oneLine(error.databaseMessage)}`,
-          'fix the migration and run `migrate codegen` again (no real database was touched)',
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-    return await renderDatabase(config, opened.database, options);
-  } finally {
-    await opened.close();
-  }
+): Promise<{ body: string; backend: ScratchDatabase['backend'] }> {
+  // Files first: a bad file name fails before any server starts.
+  const sources = await new FileMigrationProvider({ migrationFolder: config.migrationsPath }).loadSources();
+  return withScratchDatabase(
+    {
+      dialect,
+      env: scratchOptions.env,
+      resetSchemas: [config.schema],
+      connectTimeoutMs: config.connectTimeoutMs,
+      allowEmbedded: true,
+      log: (line) => scratchOptions.log.log(line),
+    },
+    async (scratch) => {
+      await buildOnScratch(scratch, {
+        sources,
+        table: { schema: config.schema, name: config.table },
+        settings: {
+          lockTimeoutMs: config.lockTimeoutMs,
+          statementLockTimeoutMs: config.statementLockTimeoutMs,
+          statementTimeoutMs: config.statementTimeoutMs,
+          lockRetries: 0,
+        },
+      });
+      return { body: await renderDatabase(config, scratch, options), backend: scratch.backend };
+    },
+  );
 }
 
 /** Types of an open database, the configured tracking tables left out. */

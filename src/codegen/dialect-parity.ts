@@ -3,8 +3,6 @@ import { buildAndRender } from './build-schema.ts';
 import { type CodegenLog, SILENT_LOG } from './codegen-log.ts';
 import type { CodegenOptions } from './generate-types.ts';
 import { parseGeneratedTypes, referencedAliases } from './parse-generated-types.ts';
-import { withScratchPostgres } from './scratch-postgres.ts';
-import { withScratchSqlite } from './scratch-sqlite.ts';
 import { sortedUnion } from './type-changes.ts';
 
 /** One column (or a whole table, column null) whose TypeScript type differs between the dialects. */
@@ -36,10 +34,9 @@ export async function compareDialectTypes(
 ): Promise<ParityReport> {
   const started = Date.now();
   const log: CodegenLog = options.log ?? SILENT_LOG;
-  const sqliteSource = await withScratchSqlite((url) => buildAndRender(config, url));
-  const postgresSource = await withScratchPostgres(options.env ?? process.env, log, (scratch) =>
-    buildAndRender(config, scratch.url),
-  );
+  const env = options.env ?? process.env;
+  const sqliteSource = (await buildAndRender(config, 'sqlite', { env, log })).body;
+  const postgresSource = (await buildAndRender(config, 'postgres', { env, log })).body;
   const sqlite = parseGeneratedTypes(sqliteSource);
   const postgres = parseGeneratedTypes(postgresSource);
   const differences: ParityDifference[] = [];

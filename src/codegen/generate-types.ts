@@ -2,15 +2,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/load-config.ts';
 import { openDatabase } from '../dialects/open-database.ts';
+import type { ScratchBackend } from '../dialects/scratch-database.ts';
 import { buildAndRender, renderDatabase } from './build-schema.ts';
 import { CodegenError } from './codegen-error.ts';
 import { type CodegenLog, SILENT_LOG } from './codegen-log.ts';
 import { migrationsFingerprint } from './fingerprint.ts';
 import { readGeneratedFile, renderGeneratedFile } from './generated-file.ts';
-import { type ScratchBackend, withScratchPostgres } from './scratch-postgres.ts';
 
 export interface CodegenOptions {
-  /** Where KMIGRATE_CODEGEN_DATABASE_URL / TEST_DATABASE_URL are read; default process.env. */
+  /** Where the scratch-database variables (KMIGRATE_SCRATCH_DATABASE_URL, …) are read; default process.env. */
   env?: NodeJS.ProcessEnv;
   log?: CodegenLog;
 }
@@ -61,10 +61,10 @@ export async function generateTypesFromMigrations(
   const log = options.log ?? SILENT_LOG;
   // Before any server starts: a bad migration file name fails here, in milliseconds.
   const fingerprint = await migrationsFingerprint(config);
-  const { body, backend } = await withScratchPostgres(options.env ?? process.env, log, async (scratch) => ({
-    body: await buildAndRender(config, scratch.url),
-    backend: scratch.backend,
-  }));
+  const { body, backend } = await buildAndRender(config, 'postgres', {
+    env: options.env ?? process.env,
+    log,
+  });
   return {
     content: renderGeneratedFile(body, { kind: 'migrations', fingerprint }),
     fingerprint,

@@ -5,40 +5,59 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { ConfigError } from '../config/config-error.ts';
 import { type DatabaseTarget, parseDatabaseUrl, redactUrl } from '../config/database-url.ts';
-import type { AnyKysely } from '../engine/any-kysely.ts';
-import type { DialectAdapter } from '../engine/dialect-adapter.ts';
-import { MigrateError } from '../engine/errors.ts';
+import { MigrateError, type MigrationFailedError } from '../engine/errors.ts';
 import { isManagedSchema } from '../engine/schema-snapshot.ts';
+import type { ScratchHandle } from '../engine/scratch-build.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { openDatabase } from './open-database.ts';
 import { quoteIdent } from './tracking-row.ts';
 
-/** Names a database drift/verify may reset, instead of creating one next to the configured database. */
+/**
+ * The one scratch-database service of drift, verify and codegen.
+ *
+ * One environment variable: KMIGRATE_SCRATCH_DATABASE_URL names a PostgreSQL
+ * database that may be reset; every scratch build then happens there.
+ * KMIGRATE_CODEGEN_DATABASE_URL (codegen's older name) and TEST_DATABASE_URL
+ * are read as aliases with the meaning they always had: a server on which a
+ * fresh scratch database is created and dropped, never reset in place.
+ */
 export const SCRATCH_URL_ENV = 'KMIGRATE_SCRATCH_DATABASE_URL';
 
-/** Prefix of the PostgreSQL databases drift/verify create (and drop); a leftover after a kill -9 is safe to drop. */
+/** Older names, read after SCRATCH_URL_ENV, in this order: a server to create a scratch database on. */
+export const SCRATCH_SERVER_ALIASES = ['KMIGRATE_CODEGEN_DATABASE_URL', 'TEST_DATABASE_URL'] as const;
+
+/** Prefix of the PostgreSQL databases the service creates (and drops); a leftover after a kill -9 is safe to drop. */
 export const SCRATCH_DATABASE_PREFIX = 'kmigrate_scratch_';
 
-/** An empty database of one dialect that drift and verify may change freely. */
-export interface ScratchDatabase {
-  readonly db: AnyKysely;
-  readonly adapter: DialectAdapter;
-  /** Where it is, safe to print. */
-  readonly label: string;
-  /** Closes it and removes what was created for it (file, database, embedded server). */
-  close(): Promise<void>;
+/** Where a scratch database came from (JSON output, logs). */
+export type ScratchBackend =
+  | 'sqlite-file'
+  | typeof SCRATCH_URL_ENV
+  | 'next-to-database'
+  | (typeof SCRATCH_SERVER_ALIASES)[number]
+  | 'embedded-postgres';
+
+/** An empty database of one dialect that drift, verify and codegen may change freely. */
+export interface ScratchDatabase extends ScratchHandle {
+  readonly backend: ScratchBackend;
 }
 
 export interface ScratchOptions {
   dialect: 'sqlite' | 'postgres';
-  /** The configured database. A PostgreSQL scratch is created on its server, with its credentials. */
-  live: DatabaseTarget;
+  /**
+   * The configured database. When it is PostgreSQL, a scratch database is
+   * created on its server, with its credentials (drift, verify). Codegen
+   * depends on the files alone and passes none.
+   */
+  live?: DatabaseTarget;
   env: NodeJS.ProcessEnv;
   /** Schemas emptied in a KMIGRATE_SCRATCH_DATABASE_URL database (`public` always). */
   resetSchemas: readonly string[];
   connectTimeoutMs?: number;
-  /** With no PostgreSQL server to use, start embedded PostgreSQL 17 (verify --dialect postgres). */
+  /** With no PostgreSQL server to use, start embedded PostgreSQL 17 (verify --dialect postgres, codegen). */
   allowEmbedded?: boolean;
+  /** Progress lines (e.g. how long embedded PostgreSQL took to start). */
+  log?: (line: string) => void;
 }
 
 /** No scratch database could be made; nothing was changed. */
@@ -60,16 +79,53 @@ export class ScratchDatabaseError extends MigrateError {
  *  - SQLite: a new temp file.
  *  - PostgreSQL: the database named by KMIGRATE_SCRATCH_DATABASE_URL (its
  *    schemas reset), else `CREATE DATABASE kmigrate_scratch_<random>` on the
- *    configured server (dropped by close), else, when allowed, an embedded
- *    PostgreSQL 17.
+ *    configured server or on an alias's server (dropped by close), else, when
+ *    allowed, an embedded PostgreSQL 17.
  */
 export async function openScratchDatabase(options: ScratchOptions): Promise<ScratchDatabase> {
   if (options.dialect === 'sqlite') return openSqliteScratch();
   const fromEnv = options.env[SCRATCH_URL_ENV];
   if (fromEnv) return openNamedScratch(fromEnv, options);
-  if (options.live.dialect === 'postgres') return createScratchNextTo(options.live, options);
+  if (options.live?.dialect === 'postgres')
+    return createScratchOn(options.live.url, 'next-to-database', options);
+  for (const alias of SCRATCH_SERVER_ALIASES) {
+    const url = options.env[alias];
+    if (url) return createScratchOn(parsePostgresUrl(url, alias).url, alias, options);
+  }
   if (options.allowEmbedded) return openEmbeddedScratch(options);
-  throw new ScratchDatabaseError(redactUrl(options.live.url), 'it is not a PostgreSQL server');
+  throw new ScratchDatabaseError(
+    options.live ? redactUrl(options.live.url) : 'no server',
+    'it is not a PostgreSQL server',
+  );
+}
+
+/** Opens a scratch database, runs `fn`, always closes (and so removes) it. */
+export async function withScratchDatabase<T>(
+  options: ScratchOptions,
+  fn: (scratch: ScratchDatabase) => Promise<T>,
+): Promise<T> {
+  const scratch = await openScratchDatabase(options);
+  try {
+    return await fn(scratch);
+  } finally {
+    await scratch.close();
+  }
+}
+
+/**
+ * Failures that a prerequisite no migration creates explains (a schema, a
+ * role, a schema-qualified table): advice naming SCRATCH_URL_ENV. A typo
+ * (`type "integr" does not exist`) keeps the default "fix the migration".
+ */
+function advise(error: MigrationFailedError): string | undefined {
+  const code = error.details.code;
+  const m = error.databaseMessage;
+  const prerequisite =
+    code === '3F000' ||
+    (code === '42704' && /^role "/.test(m)) ||
+    (code === '42P01' && /^relation "[^"]+\.[^"]+"/.test(m));
+  if (!prerequisite) return undefined;
+  return `if it needs objects no migration creates, set ${SCRATCH_URL_ENV} to a database that has them (no real database was touched)`;
 }
 
 async function openSqliteScratch(): Promise<ScratchDatabase> {
@@ -79,7 +135,9 @@ async function openSqliteScratch(): Promise<ScratchDatabase> {
   return {
     db: open.db,
     adapter: open.adapter,
+    backend: 'sqlite-file',
     label: `a temporary SQLite file (${filename})`,
+    advise,
     async close() {
       await open.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -87,12 +145,17 @@ async function openSqliteScratch(): Promise<ScratchDatabase> {
   };
 }
 
-async function openNamedScratch(url: string, options: ScratchOptions): Promise<ScratchDatabase> {
-  const target = parseDatabaseUrl(url, SCRATCH_URL_ENV);
+function parsePostgresUrl(url: string, key: string): Extract<DatabaseTarget, { dialect: 'postgres' }> {
+  const target = parseDatabaseUrl(url, key);
   if (target.dialect !== 'postgres') {
-    throw new ConfigError(SCRATCH_URL_ENV, `${redactUrl(url)} is not a PostgreSQL URL`, 'postgres://…');
+    throw new ConfigError(key, `${redactUrl(url)} is not a PostgreSQL URL`, 'postgres://…');
   }
-  if (options.live.dialect === 'postgres' && sameDatabase(target.url, options.live.url)) {
+  return target;
+}
+
+async function openNamedScratch(url: string, options: ScratchOptions): Promise<ScratchDatabase> {
+  const target = parsePostgresUrl(url, SCRATCH_URL_ENV);
+  if (options.live?.dialect === 'postgres' && sameDatabase(target.url, options.live.url)) {
     throw new ConfigError(
       SCRATCH_URL_ENV,
       'names the database being checked, which would be reset',
@@ -113,15 +176,26 @@ async function openNamedScratch(url: string, options: ScratchOptions): Promise<S
     await open.close();
     throw error;
   }
-  return { db: open.db, adapter: open.adapter, label: open.label, close: () => open.close() };
+  return {
+    db: open.db,
+    adapter: open.adapter,
+    backend: SCRATCH_URL_ENV,
+    label: open.label,
+    advise,
+    close: () => open.close(),
+  };
 }
 
-async function createScratchNextTo(
-  live: Extract<DatabaseTarget, { dialect: 'postgres' }>,
+async function createScratchOn(
+  serverUrl: string,
+  backend: ScratchBackend,
   options: ScratchOptions,
 ): Promise<ScratchDatabase> {
-  const server = serverLabel(live.url);
-  const admin = await openDatabase(live, { ...withTimeout(options), poolMax: 1 });
+  const server = serverLabel(serverUrl);
+  const admin = await openDatabase(
+    { dialect: 'postgres', url: serverUrl },
+    { ...withTimeout(options), poolMax: 1 },
+  );
   const name = `${SCRATCH_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;
   try {
     await sql.raw(`create database ${name}`).execute(admin.db);
@@ -140,7 +214,7 @@ async function createScratchNextTo(
       .catch(() => undefined);
     await admin.close();
   };
-  const url = new URL(live.url);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   let scratch: Awaited<ReturnType<typeof openDatabase>>;
   try {
@@ -152,7 +226,9 @@ async function createScratchNextTo(
   return {
     db: scratch.db,
     adapter: scratch.adapter,
+    backend,
     label: `scratch database ${name} on ${server}`,
+    advise,
     async close() {
       await scratch.close();
       await drop();
@@ -161,13 +237,18 @@ async function createScratchNextTo(
 }
 
 async function openEmbeddedScratch(options: ScratchOptions): Promise<ScratchDatabase> {
+  const started = Date.now();
   const server = await startEmbeddedPostgres();
+  options.log?.(`Started a scratch PostgreSQL (embedded-postgres) in ${Date.now() - started} ms.`);
   try {
+    // A fresh cluster's `postgres` database is empty: it is the scratch database.
     const open = await openDatabase({ dialect: 'postgres', url: server.url }, withTimeout(options));
     return {
       db: open.db,
       adapter: open.adapter,
+      backend: 'embedded-postgres',
       label: 'an embedded PostgreSQL 17',
+      advise,
       async close() {
         await open.close();
         await server.stop();

@@ -1,28 +1,15 @@
-import type { AnyKysely } from './any-kysely.ts';
-import type { DialectAdapter } from './dialect-adapter.ts';
-import { MigrateError, MigrationFailedError, oneLine } from './errors.ts';
-import { Migrator, type MigratorOptions } from './migrator.ts';
 import { analyzeHistory, assertRunnable } from './plan.ts';
 import { diffSnapshots, type SchemaDifference } from './schema-diff.ts';
 import { isManagedSchema, type SchemaSnapshot, type SnapshotOptions } from './schema-snapshot.ts';
+import {
+  buildOnScratch,
+  type DatabaseHandle,
+  type ScratchHandle,
+  type ScratchMigratorSettings,
+} from './scratch-build.ts';
 import type { MigrationSource, TrackingTable } from './types.ts';
 
-/** A database and the adapter that reads it. */
-export interface DatabaseHandle {
-  readonly db: AnyKysely;
-  readonly adapter: DialectAdapter;
-}
-
-/** A scratch database; close() also removes it. */
-export interface ScratchHandle extends DatabaseHandle {
-  close(): Promise<void>;
-}
-
-/** Settings a scratch build shares with the live migrator (lock and statement timeouts). */
-export type ScratchMigratorSettings = Pick<
-  MigratorOptions,
-  'lockTimeoutMs' | 'statementLockTimeoutMs' | 'statementTimeoutMs' | 'lockRetries' | 'appliedBy'
->;
+export type { DatabaseHandle, ScratchHandle, ScratchMigratorSettings } from './scratch-build.ts';
 
 export interface DriftInput {
   /** The database being checked. Only read. */
@@ -49,21 +36,6 @@ export interface DriftReport {
   readonly differences: readonly SchemaDifference[];
 }
 
-/** The applied migrations could not be built on the scratch database. */
-export class ScratchBuildError extends MigrateError {
-  override readonly name = 'ScratchBuildError';
-  readonly exitCode = 1;
-  constructor(
-    readonly version: number,
-    readonly migrationName: string,
-    readonly reason: string,
-  ) {
-    super(
-      `could not rebuild migration ${version}_${migrationName} on the scratch database: ${oneLine(reason)}; if it needs objects no migration creates (e.g. Supabase's auth schema), set KMIGRATE_SCRATCH_DATABASE_URL to a database that has them`,
-    );
-  }
-}
-
 /**
  * Compares the live schema with the one its applied migrations build. Reads
  * the live tracking rows, applies exactly those versions (in version order,
@@ -82,21 +54,11 @@ export async function detectDrift(input: DriftInput): Promise<DriftReport> {
   const scratch = await input.openScratch();
   let expected: SchemaSnapshot;
   try {
-    const builder = new Migrator({
-      ...input.settings,
-      db: scratch.db,
-      adapter: scratch.adapter,
+    await buildOnScratch(scratch, {
       sources: applied,
       table: input.table,
-      allowOutOfOrder: true,
+      ...(input.settings ? { settings: input.settings } : {}),
     });
-    try {
-      await builder.latest();
-    } catch (error) {
-      if (error instanceof MigrationFailedError)
-        throw new ScratchBuildError(error.version, error.migrationName, error.databaseMessage);
-      throw error;
-    }
     expected = await scratch.adapter.snapshotSchema(scratch.db, options);
   } finally {
     await scratch.close();

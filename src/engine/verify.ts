@@ -1,12 +1,17 @@
-import { type DatabaseHandle, type ScratchMigratorSettings, snapshotOptions } from './drift.ts';
+import { snapshotOptions } from './drift.ts';
 import { MigrationFailedError, oneLine } from './errors.ts';
-import { Migrator } from './migrator.ts';
 import {
   type DifferenceWording,
   diffSnapshots,
   formatDifference,
   type SchemaDifference,
 } from './schema-diff.ts';
+import {
+  onScratch,
+  type ScratchHandle,
+  type ScratchMigratorSettings,
+  scratchMigrator,
+} from './scratch-build.ts';
 import type { MigrationSource, TrackingTable } from './types.ts';
 
 /** What verify found wrong with one migration. */
@@ -50,7 +55,7 @@ export interface VerifyEvent {
 
 export interface VerifyInput {
   /** An empty database; never the configured one. */
-  readonly scratch: DatabaseHandle;
+  readonly scratch: ScratchHandle;
   readonly sources: readonly MigrationSource[];
   readonly table: TrackingTable;
   readonly schemas: readonly string[];
@@ -91,13 +96,10 @@ export async function verifyMigrations(input: VerifyInput): Promise<VerifyReport
     schemas = taken.schemas;
     return taken;
   };
-  const migrator = new Migrator({
-    ...input.settings,
-    db: input.scratch.db,
-    adapter: input.scratch.adapter,
+  const migrator = scratchMigrator(input.scratch, {
     sources: input.sources,
     table: input.table,
-    allowOutOfOrder: true,
+    ...(input.settings ? { settings: input.settings } : {}),
   });
   const findings: VerifyFinding[] = [];
   let checked = 0;
@@ -113,8 +115,8 @@ export async function verifyMigrations(input: VerifyInput): Promise<VerifyReport
   for (const [i, source] of input.sources.entries()) {
     const { version, name } = source;
     const before = current;
-    // An up that fails on a fresh database is a broken migration: MigrationFailedError, exit 1.
-    await migrator.up({ target: version });
+    // An up that fails on a fresh database is a broken migration: ScratchBuildError, exit 1.
+    await onScratch(input.scratch, () => migrator.up({ target: version }));
     checked++;
     const afterUp = await snapshot();
     current = afterUp;

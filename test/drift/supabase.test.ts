@@ -86,7 +86,7 @@ describe('drift on a database shaped like a Supabase project', () => {
     const failed = await cli(database, folder.dir, ['drift']);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(
-      /could not rebuild migration 1_profiles on the scratch database: schema "auth" does not exist; .*KMIGRATE_SCRATCH_DATABASE_URL/,
+      /001_profiles\.up\.sql(:1)?: migration 1_profiles failed on the scratch database \(scratch database kmigrate_scratch_\w+ on [^)]+\): schema "auth" does not exist; .*KMIGRATE_SCRATCH_DATABASE_URL/,
     );
 
     const scratch = await createTestDatabase('postgres');

@@ -13,6 +13,7 @@ export {
   ConfirmationRequiredError,
   ConnectionError,
   DirtyDatabaseError,
+  IntegritySumError,
   LockTimeoutError,
   MigrateError,
   MigrationFailedError,
@@ -29,6 +30,15 @@ import type { AnyKysely } from './engine/any-kysely.ts';
 export type { MigrationEvent, RunResult, StatusReport } from './engine/migrator.ts';
 export type { MigrationResult, StatusEntry } from './engine/types.ts';
 export { FileMigrationProvider } from './sources/file-migration-provider.ts';
+export {
+  assertIntegritySum,
+  computeIntegritySum,
+  INTEGRITY_SUM_FILE,
+  type IntegritySum,
+  integritySumEnabled,
+  integritySumExists,
+  writeIntegritySum,
+} from './sources/integrity-sum.ts';
 
 /** A database URL (postgres://…, sqlite:PATH) or a Kysely instance you built. */
 export type DatabaseInput = string | AnyKysely;

@@ -4,6 +4,7 @@ import { type OpenDatabase, openDatabase } from './dialects/open-database.ts';
 import type { AnyKysely } from './engine/any-kysely.ts';
 import { Migrator, type MigratorOptions } from './engine/migrator.ts';
 import { FileMigrationProvider } from './sources/file-migration-provider.ts';
+import { assertIntegritySum } from './sources/integrity-sum.ts';
 
 export type MigratorExtras = Pick<MigratorOptions, 'allowOutOfOrder' | 'dryRun' | 'onEvent'>;
 
@@ -22,6 +23,9 @@ export async function openMigrator(
 ): Promise<OpenMigrator> {
   const provider = new FileMigrationProvider({ migrationFolder: config.migrationsPath });
   // Files are validated before connecting: a bad name never costs a connection.
+  // The folder must match its kmigrate.sum (when it has one) before any database is touched; first,
+  // so a merge that kept two branches' migrations is named as such, not as a duplicate version.
+  assertIntegritySum(config.migrationsPath, config.integritySum);
   const sources = await provider.loadSources();
   const database = existing
     ? {

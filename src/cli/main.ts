@@ -78,6 +78,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   drift: async () => (await import('./commands/drift.ts')).registerDrift,
   verify: async () => (await import('./commands/verify.ts')).registerVerify,
   lint: async () => (await import('./commands/lint.ts')).registerLint,
+  sum: async () => (await import('./commands/sum.ts')).registerSum,
 };
 
 /** The first word that is not an option (or an option's value), if any. */

@@ -27,6 +27,11 @@ export const configSchema = z
     lockRetries: z.number().int().nonnegative().default(3),
     /** PostgreSQL: fail a connection attempt after this long instead of hanging. */
     connectTimeoutMs: z.number().int().positive().default(10_000),
+    /**
+     * Check migrations/kmigrate.sum before touching a database. true: required;
+     * false: never checked or written; unset: checked when the file exists.
+     */
+    integritySum: z.boolean().optional(),
     codegen: z
       .object({
         /** Where kysely-codegen writes the typed DB interface. */

@@ -20,6 +20,24 @@ export class MigrationFileError extends MigrateError {
   }
 }
 
+/**
+ * The migrations folder does not match its integrity sum (kmigrate.sum): a
+ * file was added, edited or removed without `kmigrate sum`, or a merge kept
+ * both sides. Raised before any database is touched.
+ */
+export class IntegritySumError extends MigrateError {
+  override readonly name = 'IntegritySumError';
+  readonly exitCode = 2;
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(
+      `${file}: ${problem}; review the migrations folder, then run \`kmigrate sum\` to accept it (or set integritySum: false in the config) — nothing was changed`,
+    );
+  }
+}
+
 /** A `down` was asked for a migration that has none. Raised before anything runs. */
 export class MissingDownError extends MigrateError {
   override readonly name = 'MissingDownError';

@@ -1,8 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { MigrationFileError } from '../../engine/errors.ts';
-import { FileMigrationProvider } from '../../sources/file-migration-provider.ts';
+import {
+  FileMigrationProvider,
+  INTEGRITY_SUM_FILE,
+  integritySumExists,
+  MigrationFileError,
+  writeIntegritySum,
+} from '../../index.ts';
 import { formatMigrationId } from '../../sources/migration-name.ts';
 import type { CommandRunner } from '../command-runner.ts';
 
@@ -44,8 +49,17 @@ export function registerCreate(program: Command, run: CommandRunner): void {
           fs.writeFileSync(path.join(dir, name), content, { flag: 'wx' });
         }
         const written = Object.keys(files).map((f) => path.relative(ctx.io.cwd, path.join(dir, f)));
+        // A new project (no migration before this one) starts with an integrity sum; an existing
+        // folder keeps one when it has one. integritySum: false never writes it.
+        const setting = ctx.config.integritySum;
+        if (setting === true || (setting === undefined && (integritySumExists(dir) || !sources.length))) {
+          writeIntegritySum(dir);
+          written.push(path.relative(ctx.io.cwd, path.join(dir, INTEGRITY_SUM_FILE)));
+        }
         if (ctx.reporter.json) ctx.reporter.emit({ version: next, files: written });
-        else for (const f of written) ctx.reporter.info(`Created ${f}`);
+        else
+          for (const f of written)
+            ctx.reporter.info(`${f.endsWith(INTEGRITY_SUM_FILE) ? 'Updated' : 'Created'} ${f}`);
       }),
     );
 }

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { openScratchDatabase } from '../../dialects/scratch-database.ts';
 import { describeFinding, type VerifyOutcome, verifyMigrations } from '../../engine/verify.ts';
-import { FileMigrationProvider } from '../../sources/file-migration-provider.ts';
+import { assertIntegritySum, FileMigrationProvider } from '../../index.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { Colors } from '../reporter.ts';
@@ -23,6 +23,7 @@ export function registerVerify(program: Command, run: CommandRunner): void {
     .action((opts: { dialect?: 'sqlite' | 'postgres'; schema?: string[] }, cmd: Command) =>
       run(cmd, async (ctx) => {
         // Bad names and duplicate versions throw MigrationFileError (exit 2) before any database is made.
+        assertIntegritySum(ctx.config.migrationsPath, ctx.config.integritySum);
         const provider = new FileMigrationProvider({ migrationFolder: ctx.config.migrationsPath });
         const sources = await provider.loadSources();
         await Promise.all(sources.map((s) => s.load()));

@@ -55,8 +55,8 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     const adapter = new SqliteAdapter(
       // In-memory databases live in one process: nothing to lock against.
       target.filename === ':memory:'
-        ? {}
-        : { lock: new SqliteMigrationLock(() => new BetterSqlite3(lockFile)) },
+        ? { database }
+        : { database, lock: new SqliteMigrationLock(() => new BetterSqlite3(lockFile)) },
     );
     return {
       db,

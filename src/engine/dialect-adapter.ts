@@ -1,6 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import type { AnyKysely } from './any-kysely.ts';
 import type { SchemaSnapshot, SnapshotOptions } from './schema-snapshot.ts';
+import type { SplitStatement } from './statement-splitter.ts';
 import type { MigrationState, TrackingRow, TrackingTable } from './types.ts';
 
 /**
@@ -96,6 +97,14 @@ export interface DialectAdapter {
    * a golang-migrate folder work without adding a no-transaction marker.
    */
   findNonTransactionalStatement(script: string): string | undefined;
+
+  /**
+   * Called at plan time for SQL steps that run in a transaction. Returns the
+   * first statement that would end or open a transaction (COMMIT, ROLLBACK,
+   * BEGIN, SAVEPOINT, END, …) beyond a whole-file BEGIN/COMMIT wrapper, with
+   * its 0-based offset, or undefined. The engine refuses such a file.
+   */
+  findTransactionControl(script: string): SplitStatement | undefined;
 
   /** Extracts what a user needs from a driver error (message, SQLSTATE, 1-based char position). */
   describeError(error: unknown): DatabaseErrorInfo;

@@ -234,3 +234,30 @@ export function oneLine(text: string): string {
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+/** A TS migration that already runs in the engine's transaction opened another one. Nothing of it ran. */
+export class NestedTransactionError extends MigrateError {
+  override readonly name = 'NestedTransactionError';
+  readonly exitCode = 1;
+  constructor(readonly file: string) {
+    super(
+      `${file} called db.transaction() inside a migration that already runs in a transaction (the engine commits it together with its tracking row); remove the call, or export const transaction = false and manage transactions yourself`,
+    );
+  }
+}
+
+/**
+ * Raised by an adapter when, at the end of a step, the transaction it opened is
+ * gone: the step itself committed or rolled back (e.g. a raw COMMIT). What ran
+ * before that point may be committed, so the engine records the step as dirty.
+ */
+export class TransactionEndedError extends MigrateError {
+  override readonly name = 'TransactionEndedError';
+  readonly exitCode = 1;
+  constructor(options: { cause?: unknown } = {}) {
+    super(
+      `the migration ended the engine's transaction itself (a COMMIT, ROLLBACK or BEGIN inside it), so what ran before that point is committed${options.cause instanceof Error ? `; then: ${oneLine(options.cause.message)}` : ''}`,
+      options,
+    );
+  }
+}

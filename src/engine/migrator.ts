@@ -5,9 +5,13 @@ import type { DialectAdapter, LockOptions } from './dialect-adapter.ts';
 import {
   DirtyDatabaseError,
   MigrationFailedError,
+  MigrationFileError,
+  oneLine,
   PoolerRefusedError,
+  TransactionEndedError,
   UnknownVersionError,
 } from './errors.ts';
+import { forbidNestedTransactions } from './forbid-nested-transactions.ts';
 import {
   analyzeHistory,
   assertDownsExist,
@@ -18,7 +22,7 @@ import {
   resolveTarget,
 } from './plan.ts';
 import { createRecordingKysely } from './recording-kysely.ts';
-import { ScriptError } from './script-error.ts';
+import { lineAndColumn, ScriptError } from './script-error.ts';
 import { StatementRecorder } from './statement-recorder.ts';
 import type {
   Direction,
@@ -126,6 +130,7 @@ export class Migrator {
     if (steps.length === 0) return { direction: 'up', results: [] };
     const loaded = await loadAll(steps);
     this.#assertPoolerSafe(steps, loaded, 'up');
+    this.#assertNoTransactionControl(steps, loaded, 'up');
     if (this.#o.dryRun)
       return { direction: 'up', results: [], planned: await this.#plan(steps, loaded, 'up') };
     if (!initialized)
@@ -303,6 +308,7 @@ export class Migrator {
     await assertDownsExist(steps);
     const loaded = await loadAll(steps);
     this.#assertPoolerSafe(steps, loaded, 'down');
+    this.#assertNoTransactionControl(steps, loaded, 'down');
     if (this.#o.dryRun)
       return { direction: 'down', results: [], planned: await this.#plan(steps, loaded, 'down') };
     return { direction: 'down', results: await this.#runAll(steps, loaded, 'down') };
@@ -316,6 +322,30 @@ export class Migrator {
         unsafe.map((s) => s.version),
         this.#o.adapter.sessionLockUnavailableReason ??
           'the connection goes through a transaction-mode pooler',
+      );
+    }
+  }
+
+  /**
+   * A COMMIT (or BEGIN, ROLLBACK, SAVEPOINT, …) inside a step that runs in the
+   * engine's transaction would commit part of it without its tracking row: the
+   * whole plan is refused before anything runs.
+   */
+  #assertNoTransactionControl(
+    steps: MigrationSource[],
+    loaded: LoadedMigration[],
+    direction: Direction,
+  ): void {
+    for (const [i, migration] of loaded.entries()) {
+      const step = direction === 'up' ? migration.up : migration.down;
+      if (step?.kind !== 'sql' || !this.#isTransactional(migration, direction)) continue;
+      const found = this.#o.adapter.findTransactionControl(step.sql);
+      if (!found) continue;
+      const { line } = lineAndColumn(step.sql, found.offset);
+      throw new MigrationFileError(
+        `${step.file}:${line}`,
+        `\`${oneLine(found.sql).slice(0, 40)}\` controls the transaction, but migration ${steps[i]!.version} runs inside the engine's transaction (committed together with its tracking row)`,
+        'remove it (a whole-file BEGIN … COMMIT wrapper is fine), or make the file non-transactional with a first line `-- migrate:no-transaction`',
       );
     }
   }
@@ -392,6 +422,8 @@ export class Migrator {
         if (outcome.state === undefined || outcome.state === 'applied') return skipped(source, direction);
         throw new DirtyDatabaseError(source.version, source.name, outcome.state, null);
       } catch (error) {
+        if (error instanceof TransactionEndedError)
+          throw await this.#recordPartialCommit(source, step, direction, error);
         // Only a migration's own statement hitting lock_timeout is retried, never the migrator's lock wait.
         const retryable = error instanceof MigrationFailedError && this.#o.adapter.isLockTimeout(error.cause);
         if (retryable && attempt < retries) {
@@ -403,6 +435,35 @@ export class Migrator {
         throw error;
       }
     }
+  }
+
+  /**
+   * The step ended the engine's transaction itself: part of it is committed and
+   * nothing can roll that back. Record the truth — a dirty row with the reason —
+   * and report it as dirty, never as rolled back.
+   */
+  async #recordPartialCommit(
+    source: MigrationSource,
+    step: MigrationStep,
+    direction: Direction,
+    ended: TransactionEndedError,
+  ): Promise<MigrationFailedError> {
+    const inner = ended.cause instanceof MigrationFailedError ? ended.cause.cause : ended.cause;
+    const reason = new TransactionEndedError(inner === undefined ? {} : { cause: inner }).message;
+    await this.#o.adapter.inLockedTransaction(this.#o.db, this.#table, this.#lock, async (trx) => {
+      const state = await this.#rowState(trx, source.version);
+      if (state === undefined)
+        await this.#insertRow(trx, source, direction === 'up' ? 'running' : 'reverting', 0);
+      else
+        await sql`update ${this.#t()} set state = ${direction === 'up' ? 'running' : 'reverting'} where version = ${source.version}`.execute(
+          trx,
+        );
+      await sql`update ${this.#t()} set error = ${reason} where version = ${source.version}`.execute(trx);
+    });
+    return new MigrationFailedError(source.version, source.name, step.file, direction, reason, {
+      rolledBack: false,
+      cause: ended,
+    });
   }
 
   async #runOutsideTransaction(
@@ -488,7 +549,7 @@ export class Migrator {
     const recorder = new StatementRecorder();
     const recorded = db.withPlugin(recorder);
     try {
-      await step.run(recorded);
+      await step.run(inTransaction ? forbidNestedTransactions(recorded, step.file) : recorded);
     } catch (error) {
       const info = this.#o.adapter.describeError(error);
       const statement = recorder.lastStatement(db);

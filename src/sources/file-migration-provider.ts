@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { type Migration, type MigrationProvider, sql } from 'kysely';
 import type { AnyKysely } from '../engine/any-kysely.ts';
 import { MigrationFileError } from '../engine/errors.ts';
+import { lineAndColumn } from '../engine/script-error.ts';
 import type { LoadedMigration, MigrationSource, MigrationStep } from '../engine/types.ts';
 import { migrationChecksum, normalizeMigrationText } from './checksum.ts';
 import { type MigrationFileKind, parseMigrationName } from './migration-name.ts';
@@ -234,10 +235,23 @@ export class FileMigrationProvider implements MigrationProvider {
         'split it into several migrations',
       );
     }
+    let text: string;
     try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
       throw new MigrationFileError(file, 'is not valid UTF-8', 'save it as UTF-8');
     }
+    // SQLite's driver ends a statement at a NUL byte (the rest is silently dropped) and
+    // PostgreSQL answers only "invalid message format": refuse it here, with its position.
+    const nul = text.indexOf('\u0000');
+    if (nul >= 0) {
+      const { line, column } = lineAndColumn(text, nul);
+      throw new MigrationFileError(
+        `${file}:${line}:${column}`,
+        'contains a NUL byte',
+        'remove it (it usually comes from a bad paste or a UTF-16 save)',
+      );
+    }
+    return text;
   }
 }

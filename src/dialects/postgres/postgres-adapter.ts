@@ -7,12 +7,14 @@ import type {
   StepGuard,
   StepOutcome,
 } from '../../engine/dialect-adapter.ts';
-import { LockTimeoutError, TrackingTableError } from '../../engine/errors.ts';
+import { LockTimeoutError, TrackingTableError, TransactionEndedError } from '../../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
+import type { SplitStatement } from '../../engine/statement-splitter.ts';
 import type { MigrationState, TrackingRow, TrackingTable } from '../../engine/types.ts';
 import { advisoryLockKey } from '../lock-key.ts';
 import { quoteIdent, type RawTrackingRow, TRACKING_COLUMNS, toTrackingRow } from '../tracking-row.ts';
+import { findTransactionControl } from '../transaction-control.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
 import { snapshotPostgresSchema } from './postgres-schema-snapshot.ts';
 import { splitPostgresStatements } from './postgres-statement-splitter.ts';
@@ -26,6 +28,11 @@ const LOCK_NOT_AVAILABLE = '55P03';
 /** Ours: a step's tracking row is not in the state the step needs (class KM is unused by PostgreSQL). */
 const GUARD_MISMATCH = 'KM001';
 const ACTIVE_SQL_TRANSACTION = '25001';
+/** Ours: at COMMIT time the transaction is not the one the engine opened. */
+const TRANSACTION_ENDED = 'KM002';
+const TXID_SETTING = 'kmigrate.txid';
+/** Raises KM002 unless the current transaction is the one #open started. */
+const STILL_OURS = `do $$ begin if current_setting('${TXID_SETTING}', true) is distinct from txid_current()::text then raise exception 'the transaction was ended inside the migration' using errcode = '${TRANSACTION_ENDED}'; end if; end $$`;
 const QUERY_CANCELED = '57014';
 
 /** Statements PostgreSQL refuses inside a transaction block. */
@@ -159,17 +166,40 @@ export class PostgresAdapter implements DialectAdapter {
 
   /** Runs `body`; then the queued queries and COMMIT as one round trip; ROLLBACK on any error. */
   async #finishTransaction<T>(conn: AnyKysely, body: () => Promise<T>, finish: CompiledQuery[]): Promise<T> {
+    let result: T;
     try {
-      const result = await body();
+      result = await body();
+    } catch (error) {
+      const ended = !(await this.#stillOurs(conn));
+      await sql
+        .raw('rollback')
+        .execute(conn)
+        .catch(() => undefined);
+      throw ended ? new TransactionEndedError({ cause: error }) : error;
+    }
+    try {
       const statements = finish.length ? await inlineAll(finish) : [];
-      await sql.raw([...statements, 'commit'].join(';\n')).execute(conn);
+      // The check rides with the tracking writes and COMMIT: if the step ended our transaction,
+      // this batch runs on its own and the check aborts it before the rows are written.
+      await sql.raw([STILL_OURS, ...statements, 'commit'].join(';\n')).execute(conn);
       return result;
     } catch (error) {
       await sql
         .raw('rollback')
         .execute(conn)
         .catch(() => undefined);
-      throw error;
+      throw sqlState(error) === TRANSACTION_ENDED ? new TransactionEndedError() : error;
+    }
+  }
+
+  /** After a failed step: is the connection still in the transaction #open started? */
+  async #stillOurs(conn: AnyKysely): Promise<boolean> {
+    try {
+      await sql.raw(STILL_OURS).execute(conn);
+      return true;
+    } catch (error) {
+      // An aborted transaction block refuses every query: it is still a transaction, and rolls back.
+      return sqlState(error) !== TRANSACTION_ENDED;
     }
   }
 
@@ -257,6 +287,10 @@ export class PostgresAdapter implements DialectAdapter {
     return splitPostgresStatements(script).find((s) => NON_TRANSACTIONAL.test(s.sql))?.sql;
   }
 
+  findTransactionControl(script: string): SplitStatement | undefined {
+    return findTransactionControl(script, splitPostgresStatements);
+  }
+
   describeError(error: unknown): DatabaseErrorInfo {
     if (!(error instanceof Error)) return { message: String(error) };
     const e = error as Error & { code?: string; position?: string; detail?: string; hint?: string };
@@ -321,7 +355,9 @@ async function pollForLock(
  * (`absent` when there is none) when it is not as expected.
  */
 function openingBlock(key: string, guard?: StepGuard & { table: string }): string {
-  const lock = `if not pg_try_advisory_xact_lock(${key}) then raise exception 'the migration lock is held by another migrator' using errcode = '${LOCK_NOT_AVAILABLE}'; end if;`;
+  // The transaction's id, kept in a transaction-local setting: at COMMIT time it tells whether the
+  // transaction is still the one the engine opened (a step may have run its own COMMIT).
+  const lock = `if not pg_try_advisory_xact_lock(${key}) then raise exception 'the migration lock is held by another migrator' using errcode = '${LOCK_NOT_AVAILABLE}'; end if; perform set_config('${TXID_SETTING}', txid_current()::text, true);`;
   if (!guard) return `do $$ begin ${lock} end $$`;
   const wrong = guard.expect === 'absent' ? 's is not null' : "s is distinct from 'applied'";
   return `do $$ declare s text; begin ${lock} select state into s from ${guard.table} where version = ${Math.trunc(guard.version)}; if ${wrong} then raise exception '%', coalesce(s, 'absent') using errcode = '${GUARD_MISMATCH}'; end if; end $$`;

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { type CompiledQuery, sql } from 'kysely';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
 import type {
@@ -7,16 +8,32 @@ import type {
   StepGuard,
   StepOutcome,
 } from '../../engine/dialect-adapter.ts';
-import { LockTimeoutError, TrackingTableError } from '../../engine/errors.ts';
+import { LockTimeoutError, TrackingTableError, TransactionEndedError } from '../../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
+import type { SplitStatement } from '../../engine/statement-splitter.ts';
 import type { MigrationState, TrackingRow, TrackingTable } from '../../engine/types.ts';
 import { quoteIdent, type RawTrackingRow, TRACKING_COLUMNS, toTrackingRow } from '../tracking-row.ts';
+import { findTransactionControl } from '../transaction-control.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
 import type { SqliteMigrationLock } from './sqlite-migration-lock.ts';
 import { snapshotSqliteSchema } from './sqlite-schema-snapshot.ts';
 import { splitSqliteStatements } from './sqlite-statement-splitter.ts';
 import { sqliteTrackingDdl } from './sqlite-tracking-ddl.ts';
+
+/** Result codes after which SQLite has already rolled the transaction back by itself. */
+const AUTO_ROLLBACK = /^SQLITE_(FULL|IOERR|BUSY|NOMEM|INTERRUPT)/;
+
+function sqliteCode(error: unknown): string {
+  let e: unknown = error;
+  // The engine wraps driver errors (MigrationFailedError → cause).
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return '';
+}
 
 /**
  * SQLite: DDL is transactional, so every migration is all-or-nothing.
@@ -29,8 +46,14 @@ export class SqliteAdapter implements DialectAdapter {
   /** Cross-process lock; absent for a Kysely instance we did not open (its file is unknown). */
   readonly #lock: SqliteMigrationLock | undefined;
 
-  constructor(options: { lock?: SqliteMigrationLock } = {}) {
+  /** The driver's handle, when we opened it: tells whether a step ended our transaction. */
+  readonly #database: Pick<Database.Database, 'inTransaction'> | undefined;
+
+  constructor(
+    options: { lock?: SqliteMigrationLock; database?: Pick<Database.Database, 'inTransaction'> } = {},
+  ) {
     this.#lock = options.lock;
+    this.#database = options.database;
   }
 
   /** Runs `fn` holding the migration lock when there is one. */
@@ -123,8 +146,21 @@ export class SqliteAdapter implements DialectAdapter {
   }
 
   async #finishTransaction<T>(conn: AnyKysely, body: () => Promise<T>, finish: CompiledQuery[]): Promise<T> {
+    let result: T;
     try {
-      const result = await body();
+      result = await body();
+    } catch (error) {
+      // SQLite itself rolls back on some errors (full disk, I/O, busy, interrupt); any other way
+      // out of the transaction was the step's own COMMIT/ROLLBACK.
+      const ended = this.#database?.inTransaction === false && !AUTO_ROLLBACK.test(sqliteCode(error));
+      await sql
+        .raw('rollback')
+        .execute(conn)
+        .catch(() => undefined);
+      throw ended ? new TransactionEndedError({ cause: error }) : error;
+    }
+    if (this.#database?.inTransaction === false) throw new TransactionEndedError();
+    try {
       for (const query of finish) await conn.executeQuery(query);
       await sql.raw('commit').execute(conn);
       return result;
@@ -180,6 +216,10 @@ export class SqliteAdapter implements DialectAdapter {
   findNonTransactionalStatement(script: string): string | undefined {
     // VACUUM is the one statement SQLite refuses inside a transaction.
     return splitSqliteStatements(script).find((s) => /^vacuum\b/i.test(s.sql))?.sql;
+  }
+
+  findTransactionControl(script: string): SplitStatement | undefined {
+    return findTransactionControl(script, splitSqliteStatements);
   }
 
   describeError(error: unknown): DatabaseErrorInfo {

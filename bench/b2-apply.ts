@@ -1,8 +1,11 @@
 /**
- * B2, apply N = 10, 100, 1000 migrations on a fresh database, each tool as its
- * own process (spawn to exit). B3 (scaling) is read from the same runs.
+ * B2, apply N migrations on a fresh database: kmigrate (bin and in-process),
+ * dbmate, Kysely's Migrator and the floor (psql -1 / sqlite3 in one
+ * transaction) side by side, the order rotated per repetition. Every run is
+ * checked on the database. Scaling t(1000)/t(100) and peak RSS come from the
+ * same runs.
  */
-import { type BenchContext, sqliteFile } from './lib/context.ts';
+import { type BenchContext, benchDialects, sqliteFile } from './lib/context.ts';
 import { createDatabase } from './lib/postgres-server.ts';
 import { type Summary, summarize } from './lib/stats.ts';
 import { TOOLS, type ToolName } from './lib/tools.ts';
@@ -14,8 +17,11 @@ export interface B2Row {
   n: number;
   tool: ToolName;
   label: string;
+  floor: boolean;
   ms: Summary;
   samples: number[];
+  /** Peak RSS (MiB) over the repetitions; absent for the in-process run. */
+  peakRssMiB?: Summary;
 }
 
 export interface B2Result {
@@ -25,13 +31,14 @@ export interface B2Result {
 }
 
 export async function runB2(ctx: BenchContext): Promise<B2Result> {
-  const reps: Record<number, number> = ctx.quick ? { 10: 2, 100: 1, 1000: 1 } : { 10: 15, 100: 7, 1000: 3 };
+  const reps: Record<number, number> = ctx.quick ? { 100: 2, 1000: 1 } : { 100: 5, 1000: 3 };
   const rows: B2Row[] = [];
-  for (const dialect of ['postgres', 'sqlite'] as const) {
+  for (const dialect of benchDialects()) {
     const tools = TOOLS.filter((t) => t.dialects.includes(dialect));
-    for (const n of [10, 100, 1000]) {
+    for (const n of [100, 1000]) {
       const w = writeWorkload(n, dialect);
       const samples = new Map<ToolName, number[]>(tools.map((t) => [t.name, []]));
+      const rss = new Map<ToolName, number[]>(tools.map((t) => [t.name, []]));
       for (let rep = 0; rep < reps[n]!; rep++) {
         // Rotated order: no tool always runs first (cold caches) or last.
         const order = tools.map((_, i) => tools[(i + rep) % tools.length]!);
@@ -53,6 +60,7 @@ export async function runB2(ctx: BenchContext): Promise<B2Result> {
               `B2 ${tool.name} ${dialect} N=${n}`,
             );
             samples.get(tool.name)!.push(run.ms);
+            if (run.peakRssKiB !== undefined) rss.get(tool.name)!.push(run.peakRssKiB / 1024);
           } finally {
             await db.drop();
           }
@@ -60,13 +68,16 @@ export async function runB2(ctx: BenchContext): Promise<B2Result> {
       }
       for (const tool of tools) {
         const s = samples.get(tool.name)!;
+        const r = rss.get(tool.name)!;
         rows.push({
           dialect,
           n,
           tool: tool.name,
           label: tool.label,
+          floor: tool.floor ?? false,
           ms: summarize(s),
           samples: s.map(Math.round),
+          ...(r.length ? { peakRssMiB: summarize(r) } : {}),
         });
       }
       ctx.log(

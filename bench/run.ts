@@ -3,8 +3,9 @@
  * against it (and SQLite temp files), writes bench/results/*.json and
  * regenerates docs/benchmarks.md with its charts.
  *
- *   BENCH_QUICK=1        small N and few repetitions (development runs)
+ *   --quick (or BENCH_QUICK=1)  few repetitions (development runs; bench/results/*.quick.json)
  *   BENCH_ONLY=b1,b5     run only these benchmarks; the others keep their last results
+ *   BENCH_DIALECTS=sqlite  one dialect only (development)
  *   BENCH_DATABASE_URL   use this server instead of starting one (must allow CREATE DATABASE)
  */
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { buildCli } from '../bin/build-cli.mjs';
 import { runB1 } from './b1-noop-startup.ts';
 import { runB2 } from './b2-apply.ts';
+import { runB3 } from './b3-noop-process.ts';
 import { runB4 } from './b4-concurrency.ts';
 import { runB5 } from './b5-cold-start.ts';
 import { runB6 } from './b6-codegen.ts';
@@ -22,13 +24,14 @@ import { writeReport } from './report.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const resultsDir = path.join(root, 'bench', 'results');
-const quick = Boolean(process.env.BENCH_QUICK);
+const quick = Boolean(process.env.BENCH_QUICK) || process.argv.includes('--quick');
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim().toLowerCase());
 const wanted = (name: string) => !only || only.includes(name);
 
 const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<unknown>> = {
   b1: runB1,
   b2: runB2,
+  b3: runB3,
   b4: runB4,
   b5: runB5,
   b6: runB6,

@@ -22,6 +22,12 @@ export interface BenchContext {
   log(line: string): void;
 }
 
+/** BENCH_DIALECTS=sqlite (or postgres): development runs of one dialect. */
+export function benchDialects(): readonly ('postgres' | 'sqlite')[] {
+  const wanted = process.env.BENCH_DIALECTS?.split(',').map((s) => s.trim());
+  return (['postgres', 'sqlite'] as const).filter((d) => !wanted || wanted.includes(d));
+}
+
 /** A new SQLite file path under the scratch folder (any previous file removed). */
 export function sqliteFile(ctx: BenchContext, name: string): { url: string; file: string; drop(): void } {
   const dir = path.join(ctx.tmp, 'sqlite');

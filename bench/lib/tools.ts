@@ -5,18 +5,26 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BenchContext } from './context.ts';
-import { type ProcessRun, runChecked } from './run-process.ts';
+import { runChecked } from './run-process.ts';
 import type { BenchDialect, Workload } from './workload.ts';
 
-export type ToolName = 'psql' | 'sqlite-exec' | 'ours-sql' | 'ours-ts' | 'kysely-ts' | 'dbmate';
+export type ToolName = 'psql' | 'sqlite3' | 'ours-bin' | 'ours-inproc' | 'kysely-ts' | 'dbmate';
+
+export interface ToolRun {
+  ms: number;
+  /** Peak RSS of the tool's process (KiB); absent in-process. */
+  peakRssKiB?: number;
+}
 
 export interface Tool {
   name: ToolName;
   label: string;
   dialects: readonly BenchDialect[];
+  /** A floor: what the database itself costs for the same SQL, not a migration tool. */
+  floor?: boolean;
   /** Tracking table and the SQL counting its rows, for the after-run check. */
   trackingCount?: string;
-  run(ctx: BenchContext, w: Workload, url: string): Promise<ProcessRun>;
+  run(ctx: BenchContext, w: Workload, url: string): Promise<ToolRun>;
 }
 
 const require = createRequire(import.meta.url);
@@ -45,74 +53,89 @@ export function oursLatestArgs(ctx: BenchContext, url: string, dir: string): str
   return [path.join(ctx.root, 'bin', 'kmigrate.mjs'), 'latest', '--url', url, '--dir', dir, '--no-codegen'];
 }
 
+const OURS_TRACKING = `select count(*) as n from schema_migrations where state = 'applied'`;
+
 export const TOOLS: readonly Tool[] = [
   {
     name: 'psql',
     label: 'psql -1 (floor)',
     dialects: ['postgres'],
+    floor: true,
     run: (_ctx, w, url) =>
-      runChecked('psql', ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-f', w.concatenatedFile, '-d', url]),
+      runChecked('psql', ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-f', w.concatenatedFile, '-d', url], {
+        peakRss: true,
+      }),
   },
   {
-    name: 'sqlite-exec',
-    label: 'one exec in one transaction (floor)',
+    name: 'sqlite3',
+    label: 'sqlite3, one transaction (floor)',
     dialects: ['sqlite'],
-    run: (ctx, w, url) =>
-      runChecked('node', [
-        path.join(ctx.root, 'bench', 'peers', 'sqlite-exec.mjs'),
-        url.replace(/^sqlite:/, ''),
-        w.concatenatedFile,
-      ]),
+    floor: true,
+    // The sqlite3 shell (C), WAL like every other tool, all ups between one BEGIN and COMMIT.
+    run: (_ctx, w, url) =>
+      runChecked('sqlite3', ['-bail', url.replace(/^sqlite:/, ''), `.read ${w.sqliteTransactionFile}`], {
+        peakRss: true,
+      }),
   },
   {
-    name: 'ours-sql',
-    label: 'kmigrate, .up.sql files',
+    name: 'ours-bin',
+    label: 'kmigrate bin',
     dialects: ['postgres', 'sqlite'],
-    trackingCount: `select count(*) as n from schema_migrations where state = 'applied'`,
+    trackingCount: OURS_TRACKING,
     // cwd is the workload folder: no kysely.config.ts there, like a deploy that passes --url.
     run: (ctx, w, url) =>
-      runChecked('node', oursLatestArgs(ctx, url, w.sqlDir), { cwd: w.root, env: oursEnv() }),
+      runChecked('node', oursLatestArgs(ctx, url, w.sqlDir), { cwd: w.root, env: oursEnv(), peakRss: true }),
   },
   {
-    name: 'ours-ts',
-    label: 'kmigrate, TS modules',
+    name: 'ours-inproc',
+    label: 'kmigrate in-process',
     dialects: ['postgres', 'sqlite'],
-    trackingCount: `select count(*) as n from schema_migrations where state = 'applied'`,
-    run: (ctx, w, url) =>
-      runChecked('node', oursLatestArgs(ctx, url, w.tsDir), { cwd: w.root, env: oursEnv() }),
+    trackingCount: OURS_TRACKING,
+    // migrateToLatest(url) inside this process: opening, the run and closing, without Node's start-up.
+    run: async (_ctx, w, url) => {
+      const { migrateToLatest } = await import('../../src/index.ts');
+      const started = performance.now();
+      const results = await migrateToLatest(url, { config: { migrationsDir: w.sqlDir }, cwd: w.root });
+      const ms = performance.now() - started;
+      if (results.length !== w.n) throw new Error(`in-process: applied ${results.length} of ${w.n}`);
+      return { ms };
+    },
   },
   {
     name: 'kysely-ts',
-    label: "Kysely's Migrator, TS modules",
+    label: "Kysely's Migrator",
     dialects: ['postgres', 'sqlite'],
     trackingCount: 'select count(*) as n from kysely_migration',
-    run: (ctx, w, url) =>
-      runChecked(
-        'node',
-        [
-          '--import',
-          path.join(ctx.root, 'bench', 'peers', 'register-ts-hooks.mjs'),
-          path.join(ctx.root, 'bench', 'peers', 'kysely-latest.mjs'),
-          w.dialect,
-          url,
-          w.tsDir,
-        ],
-        { cwd: w.root },
-      ),
+    run: (ctx, w, url) => runChecked('node', kyselyPeerArgs(ctx, w, url), { cwd: w.root, peakRss: true }),
   },
   {
     name: 'dbmate',
     label: 'dbmate',
     dialects: ['postgres', 'sqlite'],
     trackingCount: 'select count(*) as n from schema_migrations',
-    run: (_ctx, w, url) =>
-      runChecked(dbmateBinary(), [
-        '--url',
-        w.dialect === 'postgres' ? `${url}?sslmode=disable` : url,
-        '--migrations-dir',
-        w.dbmateDir,
-        '--no-dump-schema',
-        'up',
-      ]),
+    run: (_ctx, w, url) => runChecked(dbmateBinary(), dbmateArgs(w, url), { peakRss: true }),
   },
 ];
+
+/** Kysely's Migrator on the workload's TS modules, its own process (bench/peers/kysely-latest.mjs). */
+export function kyselyPeerArgs(ctx: BenchContext, w: Workload, url: string): string[] {
+  return [
+    '--import',
+    path.join(ctx.root, 'bench', 'peers', 'register-ts-hooks.mjs'),
+    path.join(ctx.root, 'bench', 'peers', 'kysely-latest.mjs'),
+    w.dialect,
+    url,
+    w.tsDir,
+  ];
+}
+
+export function dbmateArgs(w: Workload, url: string): string[] {
+  return [
+    '--url',
+    w.dialect === 'postgres' ? `${url}?sslmode=disable` : url,
+    '--migrations-dir',
+    w.dbmateDir,
+    '--no-dump-schema',
+    'up',
+  ];
+}

@@ -5,7 +5,8 @@ import type { BenchDialect } from './workload.ts';
 
 export async function queryCount(dialect: BenchDialect, url: string, sql: string): Promise<number> {
   if (dialect === 'sqlite') {
-    const db = new Database(url.replace(/^sqlite:/, ''), { readonly: true });
+    // Not readonly: a WAL database whose -shm file went with its last connection cannot be opened readonly.
+    const db = new Database(url.replace(/^sqlite:/, ''), { fileMustExist: true });
     try {
       return Number((db.prepare(sql).get() as { n: number | bigint }).n);
     } finally {

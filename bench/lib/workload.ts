@@ -24,6 +24,8 @@ export interface Workload {
   dbmateDir: string;
   /** Every up in one file (psql -1, the floor). */
   concatenatedFile: string;
+  /** SQLite floor for the sqlite3 shell: WAL, then every up between one BEGIN and COMMIT. */
+  sqliteTransactionFile: string;
 }
 
 export function tableName(i: number): string {
@@ -79,8 +81,9 @@ export function writeWorkload(n: number, dialect: BenchDialect): Workload {
     tsDir: path.join(root, 'ts'),
     dbmateDir: path.join(root, 'dbmate'),
     concatenatedFile: path.join(root, 'all.sql'),
+    sqliteTransactionFile: path.join(root, 'all-in-one-transaction.sql'),
   };
-  const marker = path.join(root, '.complete');
+  const marker = path.join(root, '.complete-v2');
   if (fs.existsSync(marker)) return w;
   fs.rmSync(root, { recursive: true, force: true });
   for (const dir of [w.sqlDir, w.tsDir, w.dbmateDir]) fs.mkdirSync(dir, { recursive: true });
@@ -98,6 +101,10 @@ export function writeWorkload(n: number, dialect: BenchDialect): Workload {
     all.push(up);
   }
   fs.writeFileSync(w.concatenatedFile, `${all.join('\n')}\n`);
+  fs.writeFileSync(
+    w.sqliteTransactionFile,
+    `pragma journal_mode = wal;\nbegin;\n${all.join('\n')}\ncommit;\n`,
+  );
   fs.writeFileSync(marker, '');
   return w;
 }

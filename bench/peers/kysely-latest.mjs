@@ -1,5 +1,6 @@
-// B2/B4 peer: Kysely's Migrator with its FileMigrationProvider, started as its own process like a deploy step.
+// B2/B3/B4 peer: Kysely's Migrator with its FileMigrationProvider, started as its own process like a deploy step.
 // Usage: node --import ./bench/peers/register-ts-hooks.mjs bench/peers/kysely-latest.mjs <postgres|sqlite> <url> <folder>
+// Prints `applied <name>` per migration it applied (B4 finds the starter that did the work by it).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { FileMigrationProvider, Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
@@ -22,7 +23,8 @@ try {
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
-  console.log(`applied ${results?.length ?? 0}`);
+  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  process.stdout.write(applied.map((name) => `applied ${name}\n`).join(''));
 } finally {
   await db.destroy();
 }

@@ -12,6 +12,7 @@ export {
   ChecksumMismatchError,
   ConfirmationRequiredError,
   ConnectionError,
+  DevelopmentOnlyError,
   DirtyDatabaseError,
   IntegritySumError,
   LockTimeoutError,
@@ -19,15 +20,20 @@ export {
   MigrationFailedError,
   MigrationFileError,
   MissingDownError,
+  NotMigratedError,
   OutOfOrderError,
   PoolerRefusedError,
+  SeedFailedError,
   TrackingTableError,
   UnknownVersionError,
 } from './engine/errors.ts';
+export type { OpenMigrator } from './open-migrator.ts';
 
 import type { AnyKysely } from './engine/any-kysely.ts';
 
+export { isLocalDatabase } from './dialects/local-database.ts';
 export type { MigrationEvent, RunResult, StatusReport } from './engine/migrator.ts';
+export { type RunSeedsInput, runSeeds, type SeedResult } from './engine/seed-runner.ts';
 export type { MigrationResult, StatusEntry } from './engine/types.ts';
 export { FileMigrationProvider } from './sources/file-migration-provider.ts';
 export {
@@ -39,6 +45,8 @@ export {
   integritySumExists,
   writeIntegritySum,
 } from './sources/integrity-sum.ts';
+export { formatMigrationId } from './sources/migration-name.ts';
+export { loadSeeds, nextSeedPrefix, type SeedSource } from './sources/seed-files.ts';
 
 /** A database URL (postgres://…, sqlite:PATH) or a Kysely instance you built. */
 export type DatabaseInput = string | AnyKysely;

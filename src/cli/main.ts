@@ -79,6 +79,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   verify: async () => (await import('./commands/verify.ts')).registerVerify,
   lint: async () => (await import('./commands/lint.ts')).registerLint,
   sum: async () => (await import('./commands/sum.ts')).registerSum,
+  seed: async () => (await import('./commands/seed.ts')).registerSeed,
 };
 
 /** The first word that is not an option (or an option's value), if any. */

@@ -7,6 +7,7 @@ import {
 } from '../dialects/scratch-database.ts';
 import { buildOnScratch } from '../engine/scratch-build.ts';
 import { FileMigrationProvider } from '../sources/file-migration-provider.ts';
+import { assertIntegritySum } from '../sources/integrity-sum.ts';
 import type { CodegenLog } from './codegen-log.ts';
 import { type RenderOptions, renderTypes } from './render-types.ts';
 
@@ -22,7 +23,8 @@ export async function buildAndRender(
   scratchOptions: { env: NodeJS.ProcessEnv; log: CodegenLog },
   options: Pick<RenderOptions, 'excludeSchemas'> = {},
 ): Promise<{ body: string; backend: ScratchDatabase['backend'] }> {
-  // Files first: a bad file name fails before any server starts.
+  // Files first: a folder that does not match its kmigrate.sum, or a bad file name, fails before any server starts.
+  assertIntegritySum(config.migrationsPath, config.integritySum);
   const sources = await new FileMigrationProvider({ migrationFolder: config.migrationsPath }).loadSources();
   return withScratchDatabase(
     {

@@ -7,6 +7,8 @@ export const configSchema = z
     databaseUrl: z.string().min(1).optional(),
     /** Folder holding NNN_description.ts and NNN_description.up.sql/.down.sql files. */
     migrationsDir: z.string().min(1).default('migrations'),
+    /** Folder of development seeds (SQL files and TS modules exporting `seed(db)`), run by `seed` and `reset`. */
+    seedsDir: z.string().min(1).default('seeds'),
     /** Tracking table. Validated as an identifier; always quoted in SQL. */
     table: z
       .string()

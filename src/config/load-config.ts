@@ -27,6 +27,8 @@ export interface ResolvedConfig extends MigrateConfig {
   migrationsPath: string;
   /** Absolute codegen output file. */
   codegenOutPath: string;
+  /** Absolute seeds folder. */
+  seedsPath: string;
 }
 
 /**
@@ -104,6 +106,7 @@ export function resolveConfig(
     databaseSource: source,
     migrationsPath: path.resolve(rootDir, config.migrationsDir),
     codegenOutPath: path.resolve(rootDir, config.codegen.outFile),
+    seedsPath: path.resolve(rootDir, config.seedsDir),
   };
 }
 

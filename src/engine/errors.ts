@@ -38,6 +38,57 @@ export class IntegritySumError extends MigrateError {
   }
 }
 
+/** A seed failed; it was rolled back and the seeds after it did not run. Exit 1. */
+export class SeedFailedError extends MigrateError {
+  override readonly name = 'SeedFailedError';
+  readonly exitCode = 1;
+  constructor(
+    readonly file: string,
+    readonly databaseMessage: string,
+    readonly line?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${file}${line ? `:${line}` : ''}: seed failed: ${oneLine(databaseMessage)}; it was rolled back and the seeds after it did not run; fix it and run \`kmigrate seed\` again (seeds must be idempotent)`,
+      options,
+    );
+  }
+}
+
+/**
+ * A development-only command (seed, reset) was pointed at a database that is
+ * not SQLite or a local PostgreSQL, or run with NODE_ENV=production. Nothing
+ * was touched. Exit 2 for seed (a flag is missing), 4 for reset.
+ */
+export class DevelopmentOnlyError extends MigrateError {
+  override readonly name = 'DevelopmentOnlyError';
+  constructor(
+    readonly command: string,
+    readonly target: string,
+    readonly reason: string,
+    readonly override: string,
+    readonly exitCode: 2 | 4,
+  ) {
+    super(
+      `${command} refused on ${target}: ${reason}; it is for development databases — pass ${override} if you really mean this one`,
+    );
+  }
+}
+
+/** Seeding needs a migrated database: pending migrations or a dirty state come first. Exit 4. */
+export class NotMigratedError extends MigrateError {
+  override readonly name = 'NotMigratedError';
+  readonly exitCode = 4;
+  constructor(
+    readonly command: string,
+    readonly problem: string,
+  ) {
+    super(
+      `${command} refused: ${problem}; run \`kmigrate latest\` first (or \`kmigrate reset --yes\` in development)`,
+    );
+  }
+}
+
 /** A `down` was asked for a migration that has none. Raised before anything runs. */
 export class MissingDownError extends MigrateError {
   override readonly name = 'MissingDownError';

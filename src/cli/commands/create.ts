@@ -3,13 +3,15 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import {
   FileMigrationProvider,
+  formatMigrationId,
   INTEGRITY_SUM_FILE,
   integritySumExists,
   MigrationFileError,
+  nextSeedPrefix,
   writeIntegritySum,
 } from '../../index.ts';
-import { formatMigrationId } from '../../sources/migration-name.ts';
 import type { CommandRunner } from '../command-runner.ts';
+import type { CommandContext } from '../context.ts';
 
 const MODULE_TEMPLATE = `import type { Kysely } from 'kysely';
 
@@ -27,14 +29,27 @@ export async function down(db: Kysely<any>): Promise<void> {
 }
 `;
 
+const SEED_TEMPLATE = `import type { Kysely } from 'kysely';
+
+// Development data. Runs on every \`kmigrate seed\` and \`kmigrate reset\`, in its own
+// transaction, so keep it idempotent: insert … on conflict do nothing, upserts, or check first.
+
+// biome-ignore lint/suspicious/noExplicitAny: seeds see the schema the migrations built.
+export async function seed(db: Kysely<any>): Promise<void> {
+  // await db.insertInto('example').values({ id: 1, label: 'demo' }).onConflict((oc) => oc.doNothing()).execute();
+}
+`;
+
 export function registerCreate(program: Command, run: CommandRunner): void {
   program
     .command('create')
     .description('write the next migration file: NNN_description.ts (or .up.sql/.down.sql with --sql)')
     .argument('<description>', 'what it does, e.g. "add user roles"')
     .option('--sql', 'write an .up.sql/.down.sql pair instead of a TypeScript module')
-    .action((description: string, opts: { sql?: boolean }, cmd: Command) =>
+    .option('--seed', 'write a seed (seeds/NNN_description.ts, or .sql with --sql) instead of a migration')
+    .action((description: string, opts: { sql?: boolean; seed?: boolean }, cmd: Command) =>
       run(cmd, async (ctx) => {
+        if (opts.seed) return createSeed(ctx, description, opts.sql ?? false);
         const dir = ctx.config.migrationsPath;
         fs.mkdirSync(dir, { recursive: true });
         const sources = await new FileMigrationProvider({ migrationFolder: dir }).loadSources();
@@ -62,4 +77,20 @@ export function registerCreate(program: Command, run: CommandRunner): void {
             ctx.reporter.info(`${f.endsWith(INTEGRITY_SUM_FILE) ? 'Updated' : 'Created'} ${f}`);
       }),
     );
+}
+
+function createSeed(ctx: CommandContext, description: string, asSql: boolean): void {
+  const dir = ctx.config.seedsPath;
+  fs.mkdirSync(dir, { recursive: true });
+  const id = formatMigrationId(nextSeedPrefix(dir), description);
+  if (id.endsWith('_'))
+    throw new MigrationFileError(description, 'has no letters or digits to name a file with');
+  const file = asSql ? `${id}.sql` : `${id}.ts`;
+  const content = asSql
+    ? `-- ${description}\n-- Runs on every \`kmigrate seed\` and \`reset\`, in its own transaction: keep it idempotent,\n-- e.g. insert into example (id, label) values (1, 'demo') on conflict do nothing;\n`
+    : SEED_TEMPLATE;
+  fs.writeFileSync(path.join(dir, file), content, { flag: 'wx' });
+  const written = path.relative(ctx.io.cwd, path.join(dir, file));
+  if (ctx.reporter.json) ctx.reporter.emit({ seed: written });
+  else ctx.reporter.info(`Created ${written}`);
 }

@@ -18,6 +18,8 @@ export interface B2Row {
   tool: ToolName;
   label: string;
   floor: boolean;
+  /** Not a contender (e.g. ours with asynchronous commits): no target, not a peer. */
+  diagnostic: boolean;
   ms: Summary;
   samples: number[];
   /** Peak RSS (MiB) over the repetitions; absent for the in-process run. */
@@ -51,6 +53,7 @@ export async function runB2(ctx: BenchContext): Promise<B2Result> {
                   return { url: f.url, drop: async () => f.drop() };
                 })();
           try {
+            await tool.prepare?.(db.url);
             const run = await tool.run(ctx, w, db.url);
             await assertWorkloadApplied(
               dialect,
@@ -75,6 +78,7 @@ export async function runB2(ctx: BenchContext): Promise<B2Result> {
           tool: tool.name,
           label: tool.label,
           floor: tool.floor ?? false,
+          diagnostic: tool.diagnostic ?? false,
           ms: summarize(s),
           samples: s.map(Math.round),
           ...(r.length ? { peakRssMiB: summarize(r) } : {}),

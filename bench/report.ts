@@ -445,7 +445,7 @@ function ratioText(r: Ratio): string {
 /** The fastest peer (not ours, not a floor) by median. */
 function bestPeer(rows: readonly B2Row[]): B2Row | undefined {
   return rows
-    .filter((r) => !r.floor && !r.tool.startsWith('ours'))
+    .filter((r) => !r.floor && !r.diagnostic && !r.tool.startsWith('ours'))
     .sort((a, b) => a.ms.median - b.ms.median)[0];
 }
 

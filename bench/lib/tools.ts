@@ -5,10 +5,18 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BenchContext } from './context.ts';
+import { adminQuery } from './postgres-server.ts';
 import { runChecked } from './run-process.ts';
 import type { BenchDialect, Workload } from './workload.ts';
 
-export type ToolName = 'psql' | 'sqlite3' | 'ours-bin' | 'ours-inproc' | 'kysely-ts' | 'dbmate';
+export type ToolName =
+  | 'psql'
+  | 'sqlite3'
+  | 'ours-bin'
+  | 'ours-bin-async'
+  | 'ours-inproc'
+  | 'kysely-ts'
+  | 'dbmate';
 
 export interface ToolRun {
   ms: number;
@@ -22,8 +30,12 @@ export interface Tool {
   dialects: readonly BenchDialect[];
   /** A floor: what the database itself costs for the same SQL, not a migration tool. */
   floor?: boolean;
+  /** A measurement, not a contender: left out of "best peer" and of the targets. */
+  diagnostic?: boolean;
   /** Tracking table and the SQL counting its rows, for the after-run check. */
   trackingCount?: string;
+  /** Runs on the fresh database before the timed run (not timed). */
+  prepare?(url: string): Promise<void>;
   run(ctx: BenchContext, w: Workload, url: string): Promise<ToolRun>;
 }
 
@@ -83,6 +95,21 @@ export const TOOLS: readonly Tool[] = [
     dialects: ['postgres', 'sqlite'],
     trackingCount: OURS_TRACKING,
     // cwd is the workload folder: no kysely.config.ts there, like a deploy that passes --url.
+    run: (ctx, w, url) =>
+      runChecked('node', oursLatestArgs(ctx, url, w.sqlDir), { cwd: w.root, env: oursEnv(), peakRss: true }),
+  },
+  {
+    name: 'ours-bin-async',
+    label: 'kmigrate bin, database set to synchronous_commit = off (diagnostic)',
+    dialects: ['postgres'],
+    diagnostic: true,
+    trackingCount: OURS_TRACKING,
+    // What the per-migration durable commit costs: the same run with every commit asynchronous
+    // (a database setting made for this measurement only; kmigrate never sets it).
+    prepare: async (url) => {
+      const name = new URL(url).pathname.slice(1);
+      await adminQuery(url, [`alter database ${name} set synchronous_commit = off`]);
+    },
     run: (ctx, w, url) =>
       runChecked('node', oursLatestArgs(ctx, url, w.sqlDir), { cwd: w.root, env: oursEnv(), peakRss: true }),
   },

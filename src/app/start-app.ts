@@ -82,7 +82,11 @@ export async function startApp(options: StartAppOptions = {}): Promise<StartedAp
 
 function logEvent(log: (line: string) => void): (event: MigrationEvent) => void {
   return (event) => {
-    if (event.type === 'retry') {
+    if (event.type === 'ahead') {
+      // A rolling deploy: a newer release already migrated further. This instance can serve.
+      const names = event.migrations.map((m) => `${m.version}_${m.name}`).join(', ');
+      log(`warning: the database has ${names} newer than this release's migrations; starting anyway`);
+    } else if (event.type === 'retry') {
       log(`migration ${event.version} hit lock_timeout; retry ${event.attempt} in ${event.delayMs} ms`);
     } else if (event.type === 'done') {
       const { version, name, status, ms } = event.result;

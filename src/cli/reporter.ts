@@ -52,6 +52,11 @@ export class Reporter {
       }
       return;
     }
+    if (event.type === 'ahead') {
+      this.#stopSpinner();
+      this.warn(aheadWarning(event.migrations));
+      return;
+    }
     if (event.type === 'retry') {
       this.#stopSpinner();
       this.warn(`migration ${event.version} hit lock_timeout; retry ${event.attempt} in ${event.delayMs} ms`);
@@ -137,7 +142,7 @@ export class Reporter {
         .map((l) => l.trimEnd())
         .join('\n'),
     );
-    const problems = report.entries.filter((e) => !['applied', 'pending'].includes(e.state));
+    const problems = report.entries.filter((e) => !['applied', 'pending', 'ahead'].includes(e.state));
     this.info(
       `${safe(databaseLabel)}: version ${report.currentVersion}, ${report.pending} pending${report.dirty ? this.colors.red(', DIRTY') : ''}${problems.length ? `, ${problems.length} need attention` : ''}.`,
     );
@@ -178,6 +183,11 @@ const CHAR_KEYS = [
   'middle',
 ] as const;
 
+/** The one wording of the rolling-deploy warning, for the CLI and the app's start-up. */
+export function aheadWarning(migrations: { version: number; name: string }[]): string {
+  return `the database has migration${migrations.length > 1 ? 's' : ''} ${migrations.map(label).join(', ')} newer than this folder (a newer release applied ${migrations.length > 1 ? 'them' : 'it'}); continuing — expected during a rolling deploy`;
+}
+
 function label(m: { version: number; name: string }): string {
   return `${m.version}_${m.name}`;
 }
@@ -198,6 +208,8 @@ function colorState(state: string, c: Colors): string {
       return c.green(state);
     case 'pending':
       return c.cyan(state);
+    case 'ahead':
+      return c.yellow(state);
     default:
       return c.red(state);
   }

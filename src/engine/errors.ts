@@ -312,3 +312,14 @@ export class TransactionEndedError extends MigrateError {
     );
   }
 }
+
+/** A down was asked while the database has migrations newer than this folder (a newer release applied them). */
+export class AheadOfFolderError extends MigrateError {
+  override readonly name = 'AheadOfFolderError';
+  readonly exitCode = 4;
+  constructor(readonly ahead: { version: number; name: string }[]) {
+    super(
+      `the database has migration${ahead.length > 1 ? 's' : ''} ${ahead.map(label).join(', ')} newer than this folder (applied by a newer release); roll back from the release that has ${ahead.length > 1 ? 'their files' : 'its file'} — nothing was changed`,
+    );
+  }
+}

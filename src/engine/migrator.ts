@@ -15,6 +15,7 @@ import { forbidNestedTransactions } from './forbid-nested-transactions.ts';
 import {
   analyzeHistory,
   assertDownsExist,
+  assertNothingAhead,
   assertRunnable,
   type History,
   planDown,
@@ -60,6 +61,8 @@ export interface MigratorOptions {
 
 export type MigrationEvent =
   | { type: 'start'; version: number; name: string; direction: Direction }
+  /** Applied migrations newer than every file (a newer release ran them): fine, but worth a warning. */
+  | { type: 'ahead'; migrations: { version: number; name: string }[] }
   | { type: 'done'; result: MigrationResult }
   | { type: 'retry'; version: number; attempt: number; delayMs: number };
 
@@ -126,6 +129,11 @@ export class Migrator {
   /** Applies pending migrations: all, `steps` of them, or up to `target`. */
   async up(options: { steps?: number; target?: number } = {}): Promise<RunResult> {
     const { history, initialized } = await this.#readRunnable();
+    if (history.ahead.length)
+      this.#o.onEvent?.({
+        type: 'ahead',
+        migrations: history.ahead.map(({ version, name }) => ({ version, name })),
+      });
     const steps = planUp(history, { ...options, allowOutOfOrder: this.#o.allowOutOfOrder ?? false });
     if (steps.length === 0) return { direction: 'up', results: [] };
     const loaded = await loadAll(steps);
@@ -141,6 +149,7 @@ export class Migrator {
   /** Rolls back `steps` migrations (default 1), newest first. */
   async down(options: { steps?: number } = {}): Promise<RunResult> {
     const { history } = await this.#readRunnable();
+    assertNothingAhead(history);
     return this.#runDown(planDown(history, options));
   }
 
@@ -149,6 +158,7 @@ export class Migrator {
     const { sources, history } = await this.#readRunnable();
     const target = resolveTarget(history, sources, version);
     if (history.newestApplied !== undefined && target < history.newestApplied) {
+      assertNothingAhead(history);
       return this.#runDown(planDown(history, { target }));
     }
     return this.up({ target });

@@ -3,6 +3,7 @@
  * which steps a command would run. No I/O, so every rule is unit-testable.
  */
 import {
+  AheadOfFolderError,
   type ChangedMigration,
   ChecksumMismatchError,
   DirtyDatabaseError,
@@ -18,7 +19,13 @@ export interface History {
   /** Rows whose step did not finish (state running/reverting). */
   readonly dirty: TrackingRow[];
   readonly changed: ChangedMigration[];
+  /** Applied rows with no file, in the middle of the folder's range: a deleted file. */
   readonly missing: ChangedMigration[];
+  /**
+   * Applied rows newer than the newest file: a newer release migrated this
+   * database (rolling deploy). Not an error, and never to be forgotten.
+   */
+  readonly ahead: ChangedMigration[];
   /** Files with no row, in version order. */
   readonly pending: MigrationSource[];
   /** Pending files older than the newest applied row. */
@@ -35,11 +42,16 @@ export function analyzeHistory(sources: readonly MigrationSource[], rows: readon
   const dirty = rows.filter((r) => r.state !== 'applied');
   const changed: ChangedMigration[] = [];
   const missing: ChangedMigration[] = [];
+  const ahead: ChangedMigration[] = [];
   const applied: History['applied'] = [];
+  const newestFile = sources.length ? Math.max(...sources.map((s) => s.version)) : 0;
   for (const row of rows) {
     const source = byVersion.get(row.version);
-    if (!source) missing.push({ version: row.version, name: row.name, expected: row.checksum, actual: null });
-    else if (source.checksum !== row.checksum) {
+    if (!source) {
+      const entry = { version: row.version, name: row.name, expected: row.checksum, actual: null };
+      if (row.version > newestFile && row.state === 'applied') ahead.push(entry);
+      else missing.push(entry);
+    } else if (source.checksum !== row.checksum) {
       changed.push({ version: row.version, name: row.name, expected: row.checksum, actual: source.checksum });
       applied.push({ source, row });
     } else applied.push({ source, row });
@@ -51,6 +63,7 @@ export function analyzeHistory(sources: readonly MigrationSource[], rows: readon
     (a, b) => a - b,
   );
   const changedSet = new Set(changed.map((c) => c.version));
+  const aheadSet = new Set(ahead.map((a) => a.version));
   const outOfOrderSet = new Set(outOfOrder.map((s) => s.version));
   const status = versions.map((version): StatusEntry => {
     const row = rowByVersion.get(version);
@@ -62,7 +75,9 @@ export function analyzeHistory(sources: readonly MigrationSource[], rows: readon
       : row.state !== 'applied'
         ? 'dirty'
         : !source
-          ? 'missing'
+          ? aheadSet.has(version)
+            ? 'ahead'
+            : 'missing'
           : changedSet.has(version)
             ? 'changed'
             : 'applied';
@@ -75,7 +90,7 @@ export function analyzeHistory(sources: readonly MigrationSource[], rows: readon
       appliedBy: row?.appliedBy ?? null,
     };
   });
-  return { status, dirty, changed, missing, pending, outOfOrder, applied, newestApplied };
+  return { status, dirty, changed, missing, ahead, pending, outOfOrder, applied, newestApplied };
 }
 
 /** Dirty first (it blocks everything), then changed/missing files. */
@@ -85,6 +100,15 @@ export function assertRunnable(history: History): void {
   if (history.changed.length || history.missing.length) {
     throw new ChecksumMismatchError(history.changed, history.missing);
   }
+}
+
+/**
+ * Before a down: rolling back under migrations this folder does not know
+ * (applied by a newer release) would leave them on top of a schema they were
+ * not written for. Their down is in the newer release.
+ */
+export function assertNothingAhead(history: History): void {
+  if (history.ahead.length) throw new AheadOfFolderError(history.ahead);
 }
 
 /** Pending steps up to `target` (inclusive) or at most `steps` of them. */

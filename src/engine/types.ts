@@ -59,7 +59,15 @@ export interface MigrationResult {
   ms: number;
 }
 
-export type StatusState = 'applied' | 'pending' | 'dirty' | 'changed' | 'missing' | 'out-of-order';
+export type StatusState =
+  | 'applied'
+  | 'pending'
+  | 'dirty'
+  | 'changed'
+  | 'missing'
+  /** Applied by a newer release: newer than every file in this folder. */
+  | 'ahead'
+  | 'out-of-order';
 
 /** One line of `status`. */
 export interface StatusEntry {

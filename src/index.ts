@@ -32,6 +32,12 @@ export type { OpenMigrator } from './open-migrator.ts';
 import type { AnyKysely } from './engine/any-kysely.ts';
 
 export { isLocalDatabase } from './dialects/local-database.ts';
+export {
+  type ResetOptions,
+  type ResetOutcome,
+  resetDatabase,
+  SQLITE_COMPANIONS,
+} from './dialects/reset-database.ts';
 export type { MigrationEvent, RunResult, StatusReport } from './engine/migrator.ts';
 export { type RunSeedsInput, runSeeds, type SeedResult } from './engine/seed-runner.ts';
 export type { MigrationResult, StatusEntry } from './engine/types.ts';

@@ -80,6 +80,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   lint: async () => (await import('./commands/lint.ts')).registerLint,
   sum: async () => (await import('./commands/sum.ts')).registerSum,
   seed: async () => (await import('./commands/seed.ts')).registerSeed,
+  reset: async () => (await import('./commands/reset.ts')).registerReset,
 };
 
 /** The first word that is not an option (or an option's value), if any. */

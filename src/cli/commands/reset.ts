@@ -1,0 +1,96 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import {
+  assertIntegritySum,
+  ConfirmationRequiredError,
+  DevelopmentOnlyError,
+  FileMigrationProvider,
+  isLocalDatabase,
+  loadSeeds,
+  type ResetOutcome,
+  resetDatabase,
+} from '../../index.ts';
+import type { CommandRunner } from '../command-runner.ts';
+import type { CommandContext } from '../context.ts';
+import { ourSchemas, schemaOption } from './drift.ts';
+import { seedDatabase } from './seed.ts';
+
+interface ResetFlags {
+  force?: boolean;
+  schema?: string[];
+}
+
+export function registerReset(program: Command, run: CommandRunner): void {
+  program
+    .command('reset')
+    .description(
+      'development: drop what kmigrate owns (the SQLite file, or everything in the configured PostgreSQL schema), then run the migrations and the seeds; needs --yes',
+    )
+    .option('--force', 'allow a non-local host or NODE_ENV=production (destroys that database)')
+    // Same parser as drift's --schema: Supabase-managed schemas are refused.
+    .addOption(schemaOption())
+    .action((flags: ResetFlags, cmd: Command) => run(cmd, (ctx) => reset(ctx, flags)));
+}
+
+async function reset(ctx: CommandContext, flags: ResetFlags): Promise<void> {
+  const target = ctx.config.database;
+  if (!flags.force) {
+    if (ctx.io.env.NODE_ENV === 'production')
+      throw new DevelopmentOnlyError('reset', target.url, 'NODE_ENV is production', '--force', 4);
+    if (!isLocalDatabase(target))
+      throw new DevelopmentOnlyError('reset', target.url, 'it is not SQLite or a local host', '--force', 4);
+  }
+  // --schema names schemas the migrations create (dropped); the configured one is emptied and kept.
+  // A managed configured schema (auth, storage, …) is refused here, before anything else.
+  ourSchemas(undefined, ctx.config.schema);
+  const extraSchemas = (flags.schema ?? []).filter((s) => s !== ctx.config.schema);
+  if (!ctx.options.yes && !ctx.options.dryRun)
+    throw new ConfirmationRequiredError(
+      `reset (it drops ${target.dialect === 'sqlite' ? 'the database file' : `everything in schema ${[ctx.config.schema, ...extraSchemas].join(', ')}`} of ${target.url})`,
+    );
+
+  // Everything that can be checked without the database is checked before anything is dropped.
+  assertIntegritySum(ctx.config.migrationsPath, ctx.config.integritySum);
+  const sources = await new FileMigrationProvider({
+    migrationFolder: ctx.config.migrationsPath,
+  }).loadSources();
+  await Promise.all(sources.map((s) => s.load()));
+  await Promise.all(loadSeeds(ctx.config.seedsPath).map((s) => s.load()));
+
+  const lock = {
+    lockTimeoutMs: ctx.config.lockTimeoutMs,
+    statementLockTimeoutMs: ctx.config.statementLockTimeoutMs,
+    statementTimeoutMs: ctx.config.statementTimeoutMs,
+  };
+  const outcome = await resetDatabase(target, {
+    schema: ctx.config.schema,
+    extraSchemas,
+    table: { schema: ctx.config.schema, name: ctx.config.table },
+    lock,
+    connectTimeoutMs: ctx.config.connectTimeoutMs,
+    dryRun: ctx.options.dryRun ?? false,
+  });
+  ctx.reporter.info(describe(ctx, outcome));
+  if (ctx.options.dryRun) {
+    if (ctx.reporter.json) ctx.reporter.emit({ dryRun: true, reset: outcome });
+    return;
+  }
+  const { migrations, seeds } = await ctx.withMigrator(async (opened) => {
+    const result = await opened.migrator.latest();
+    ctx.reporter.summary(result, opened.database.label);
+    return { migrations: result.results, seeds: await seedDatabase(ctx, opened) };
+  });
+  if (ctx.reporter.json) ctx.reporter.emit({ dryRun: false, reset: outcome, migrations, seeds });
+}
+
+function describe(ctx: CommandContext, outcome: ResetOutcome): string {
+  const would = ctx.options.dryRun ? 'Dry run: would remove' : 'Removed';
+  if (outcome.dialect === 'sqlite') {
+    const files = outcome.removedFiles.map((f) => path.relative(ctx.io.cwd, f) || f);
+    return files.length ? `${would} ${files.join(', ')}.` : 'No SQLite file to remove.';
+  }
+  const extra = outcome.droppedSchemas.length
+    ? ` and schema${outcome.droppedSchemas.length === 1 ? '' : 's'} ${outcome.droppedSchemas.join(', ')}`
+    : '';
+  return `${would} ${outcome.objects} object${outcome.objects === 1 ? '' : 's'} from schema ${outcome.emptied} (kept, with its grants)${extra}.`;
+}

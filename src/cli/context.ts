@@ -1,8 +1,8 @@
 import { loadConfig, type ResolvedConfig } from '../config/load-config.ts';
-import { ConfirmationRequiredError } from '../engine/errors.ts';
+import { ConfirmationRequiredError, NotConfirmedError } from '../engine/errors.ts';
 import { type OpenMigrator, openMigrator } from '../open-migrator.ts';
 import type { GlobalOptions } from './global-options.ts';
-import type { CliIO } from './io.ts';
+import { type CliIO, safe } from './io.ts';
 import { Reporter } from './reporter.ts';
 
 /** What every command gets: the resolved config, output, and a way to open the migrator. */
@@ -50,9 +50,9 @@ export async function createContext(options: GlobalOptions, io: CliIO): Promise<
     },
     async confirm(action) {
       if (options.yes || options.dryRun) return;
-      if (!io.isTTY) throw new ConfirmationRequiredError(action);
-      if (!(await io.confirm(`${action}?`)))
-        throw new ConfirmationRequiredError(`${action} was not confirmed; it`);
+      if (!io.isTTY) throw new ConfirmationRequiredError(safe(action));
+      // The question goes to the terminal through readline, not through io.stderr: redact it here.
+      if (!(await io.confirm(safe(`${action}?`)))) throw new NotConfirmedError(safe(action));
     },
   };
 }

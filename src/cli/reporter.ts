@@ -76,7 +76,18 @@ export class Reporter {
     const total = done.reduce((sum, r) => sum + r.ms, 0);
     if (run.results.length === 0) {
       this.info(
-        `Nothing to ${run.direction === 'up' ? 'apply' : 'roll back'}: ${safe(databaseLabel)} is up to date.`,
+        run.direction === 'up'
+          ? `Nothing to apply: ${safe(databaseLabel)} is up to date.`
+          : `Nothing to roll back: no migration is applied on ${safe(databaseLabel)}.`,
+      );
+      return;
+    }
+    const reverted = done.filter((r) => r.status === 'reverted');
+    const applied = done.filter((r) => r.status === 'applied');
+    if (reverted.length && applied.length) {
+      // redo: the same migrations down and up again.
+      this.info(
+        `Redid ${applied.length} migration${applied.length === 1 ? '' : 's'} (${applied.map(label).join(', ')}: rolled back and applied again) in ${total} ms on ${safe(databaseLabel)}.`,
       );
       return;
     }

@@ -9,11 +9,12 @@ import type { CommandContext } from './context.ts';
 export async function runMigration(
   ctx: CommandContext,
   action: (migrator: Migrator) => Promise<RunResult>,
-  confirmation?: (migrator: Migrator) => Promise<string | undefined>,
+  /** The question to ask before a rollback on PostgreSQL, or undefined when nothing would be rolled back. */
+  confirmation?: (migrator: Migrator, databaseLabel: string) => Promise<string | undefined>,
 ): Promise<RunResult> {
   const run = await ctx.withMigrator(async ({ migrator, database }) => {
     if (confirmation && database.adapter.dialect === 'postgres') {
-      const question = await confirmation(migrator);
+      const question = await confirmation(migrator, database.label);
       if (question) await ctx.confirm(question);
     }
     const result = await action(migrator);
@@ -23,4 +24,23 @@ export async function runMigration(
   });
   if (!run.planned && run.results.some((r) => r.status !== 'skipped')) await regenerateTypesAfterMigrate(ctx);
   return run;
+}
+
+/**
+ * The confirmation question for rolling back the applied migrations above
+ * `above` (or the newest `count`), naming them; undefined when none is applied.
+ */
+export async function rollbackQuestion(
+  migrator: Migrator,
+  databaseLabel: string,
+  pick: { count: number } | { above: number },
+  verb = 'Roll back',
+): Promise<string | undefined> {
+  const { entries } = await migrator.status();
+  const applied = entries.filter((e) => e.state === 'applied' || e.state === 'changed').reverse();
+  const chosen =
+    'count' in pick ? applied.slice(0, pick.count) : applied.filter((e) => e.version > pick.above);
+  if (!chosen.length) return undefined;
+  const names = chosen.map((e) => `${e.version}_${e.name}`).join(', ');
+  return `${verb} ${chosen.length} migration${chosen.length === 1 ? '' : 's'} (${names}) on ${databaseLabel}`;
 }

@@ -48,9 +48,17 @@ export function parseDatabaseUrl(url: string, key = 'url', cwd = process.cwd()):
   );
 }
 
-/** Replaces the password of every URL (and `password=` pair) in a text with ***. */
+/**
+ * Replaces the password of every URL (and `password=` pair) in a text with ***.
+ * The user info runs to the *last* `@` before the host, as the WHATWG URL parser
+ * that pg-connection-string uses reads it: `postgres://u:S3cr@txyz@host/db` has
+ * the password `S3cr@txyz`, which the driver accepts unencoded.
+ */
 export function redactUrl(text: string): string {
   return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@\s]*)@/gi, '$1***@')
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^/?#\s]*)@/gi, (whole, scheme: string, userInfo: string) => {
+      const colon = userInfo.indexOf(':');
+      return colon < 0 ? whole : `${scheme}${userInfo.slice(0, colon)}:***@`;
+    })
     .replace(/(password=)([^&\s]*)/gi, '$1***');
 }

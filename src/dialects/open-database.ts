@@ -89,7 +89,14 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   }
   const db = new Kysely<AnyDatabase>({ dialect: new PostgresDialect({ pool }) });
   const adapter = new PostgresAdapter(poolerReason ? { transactionPoolerReason: poolerReason } : {});
-  return { db, adapter, target, label, close: () => db.destroy() };
+  // Kysely ends the pool only if it ran a query (its driver initialises lazily); a command that
+  // stops before its first query (a refused confirmation) would otherwise keep the process alive
+  // for the pool's 10 s idle timeout.
+  const close = async () => {
+    await db.destroy();
+    if (!pool.ended) await pool.end();
+  };
+  return { db, adapter, target, label, close };
 }
 
 /**

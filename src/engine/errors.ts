@@ -274,6 +274,15 @@ export class ConfirmationRequiredError extends MigrateError {
   }
 }
 
+/** The user answered "no" at the confirmation prompt. */
+export class NotConfirmedError extends MigrateError {
+  override readonly name = 'NotConfirmedError';
+  readonly exitCode = 2;
+  constructor(readonly action: string) {
+    super(`${action}: answered no; nothing was changed`);
+  }
+}
+
 function label(m: { version: number; name: string }): string {
   return `${m.version}_${m.name}`;
 }

@@ -156,7 +156,8 @@ export class Migrator {
   /** Moves to exactly `version`: up when it is ahead, down when behind (0 = everything down). */
   async to(version: number): Promise<RunResult> {
     const { sources, history } = await this.#readRunnable();
-    const target = resolveTarget(history, sources, version);
+    // 0 means "everything down", so a migration numbered 0 is rolled back (and never applied) too.
+    const target = resolveTarget(history, sources, version) === 0 ? -1 : version;
     if (history.newestApplied !== undefined && target < history.newestApplied) {
       assertNothingAhead(history);
       return this.#runDown(planDown(history, { target }));

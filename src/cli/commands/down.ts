@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import type { CommandRunner } from '../command-runner.ts';
 import { positiveInt } from '../global-options.ts';
-import { runMigration } from '../run-migration.ts';
+import { rollbackQuestion, runMigration } from '../run-migration.ts';
 
 export function registerDown(program: Command, run: CommandRunner): void {
   program
@@ -13,8 +13,7 @@ export function registerDown(program: Command, run: CommandRunner): void {
         runMigration(
           ctx,
           (m) => m.down({ steps: opts.step }),
-          async () =>
-            `Roll back ${opts.step} migration${opts.step === 1 ? '' : 's'} on ${ctx.config.database.url}`,
+          (m, label) => rollbackQuestion(m, label, { count: opts.step }),
         ),
       ),
     );

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandRunner } from '../command-runner.ts';
-import { runMigration } from '../run-migration.ts';
+import { rollbackQuestion, runMigration } from '../run-migration.ts';
 
 export function registerRedo(program: Command, run: CommandRunner): void {
   program
@@ -11,7 +11,7 @@ export function registerRedo(program: Command, run: CommandRunner): void {
         runMigration(
           ctx,
           (m) => m.redo(),
-          async () => `Roll back and re-apply the newest migration on ${ctx.config.database.url}`,
+          (m, label) => rollbackQuestion(m, label, { count: 1 }, 'Roll back and re-apply'),
         ),
       ),
     );

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandRunner } from '../command-runner.ts';
 import { nonNegativeInt } from '../global-options.ts';
-import { runMigration } from '../run-migration.ts';
+import { rollbackQuestion, runMigration } from '../run-migration.ts';
 
 export function registerTo(program: Command, run: CommandRunner): void {
   program
@@ -13,12 +13,8 @@ export function registerTo(program: Command, run: CommandRunner): void {
         runMigration(
           ctx,
           (m) => m.to(version),
-          async (m) => {
-            const status = await m.status();
-            return version < status.currentVersion
-              ? `Roll back from ${status.currentVersion} to ${version} on ${ctx.config.database.url}`
-              : undefined;
-          },
+          // `to 0` rolls everything back, a migration numbered 0 included.
+          (m, label) => rollbackQuestion(m, label, { above: version === 0 ? -1 : version }),
         ),
       ),
     );

@@ -524,7 +524,7 @@ const CASES: BadInput[] = [
       return { args: ['down'] };
     },
     exit: 2,
-    names: /Roll back 1 migration on postgres:\/\/kmt_owner_\w+:\*\*\*@/,
+    names: /Roll back 1 migration \(1_a\) on postgres:\/\/kmt_owner_\w+:\*\*\*@/,
     next: /pass --yes/,
   },
   {

@@ -29,6 +29,7 @@ export async function createContext(options: GlobalOptions, io: CliIO): Promise<
       ...(options.dir !== undefined ? { dir: options.dir } : {}),
       ...(options.table !== undefined ? { table: options.table } : {}),
       ...(options.lockTimeout !== undefined ? { lockTimeoutMs: options.lockTimeout } : {}),
+      ...(options.platform !== undefined ? { platform: options.platform } : {}),
     },
   });
   return {

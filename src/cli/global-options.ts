@@ -13,6 +13,7 @@ export interface GlobalOptions {
   yes?: boolean;
   allowOutOfOrder?: boolean;
   codegen?: boolean;
+  platform?: 'supabase' | 'none';
 }
 
 export function addGlobalOptions(program: Command): Command {
@@ -35,6 +36,12 @@ export function addGlobalOptions(program: Command): Command {
     )
     .option('--allow-out-of-order', 'apply pending migrations older than the newest applied one')
     .option('--no-codegen', 'do not regenerate types after migrating')
+    .addOption(
+      new Option(
+        '--platform <name>',
+        'hosted platform the migrations are written for (config `platform`); supabase: scratch databases get a Supabase stand-in; none: off',
+      ).choices(['supabase', 'none']),
+    )
     .option('--verbose', 'print stack traces and every SQL statement');
 }
 

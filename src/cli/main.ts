@@ -95,7 +95,7 @@ function commandName(argv: readonly string[]): string | undefined {
 }
 
 /** Global options that take a value, so their value is not mistaken for a command. */
-const VALUE_OPTIONS = new Set(['--url', '--config', '--dir', '--table', '--lock-timeout']);
+const VALUE_OPTIONS = new Set(['--url', '--config', '--dir', '--table', '--lock-timeout', '--platform']);
 
 /** `migrate` alone (or with only global options) means `migrate latest`. */
 function withDefaultCommand(argv: readonly string[]): string[] {

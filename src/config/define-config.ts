@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PLATFORMS } from './platform.ts';
 
 /** Durations are milliseconds. */
 export const configSchema = z
@@ -34,12 +35,27 @@ export const configSchema = z
      * false: never checked or written; unset: checked when the file exists.
      */
     integritySum: z.boolean().optional(),
+    /**
+     * The hosted platform the migrations are written for. 'supabase': every
+     * scratch database (drift, verify, codegen) first gets a stand-in of what
+     * Supabase provides (auth.users, storage, its roles, the extensions schema).
+     */
+    platform: z.enum(PLATFORMS).optional(),
     codegen: z
       .object({
         /** Where kysely-codegen writes the typed DB interface. */
         outFile: z.string().min(1).default('generated/db.ts'),
         /** Regenerate types after latest/up/down in development. */
         afterMigrate: z.boolean().default(true),
+        /**
+         * Platform tables to type too (left out by default: the migrations do
+         * not own them), e.g. ['auth.users'] to type joins with it.
+         */
+        platformTables: z
+          .array(
+            z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'must be schema.table, e.g. auth.users'),
+          )
+          .default([]),
       })
       .prefault({}),
   })

@@ -5,11 +5,14 @@ import type { z } from 'zod';
 import { ConfigError } from './config-error.ts';
 import { type DatabaseTarget, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.ts';
 import { configSchema, type MigrateConfig } from './define-config.ts';
+import type { Platform } from './platform.ts';
 
 export const DEFAULT_CONFIG_FILE = 'kysely.config.ts';
 
 export interface ConfigOverrides {
   url?: string;
+  /** `--platform`: 'none' turns a configured platform off. */
+  platform?: Platform | 'none';
   dir?: string;
   table?: string;
   lockTimeoutMs?: number;
@@ -85,6 +88,7 @@ export function resolveConfig(
     ...(o.dir !== undefined ? { migrationsDir: o.dir } : {}),
     ...(o.table !== undefined ? { table: o.table } : {}),
     ...(o.lockTimeoutMs !== undefined ? { lockTimeoutMs: o.lockTimeoutMs } : {}),
+    ...(o.platform !== undefined ? { platform: o.platform === 'none' ? undefined : o.platform } : {}),
   };
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw toConfigError(parsed.error);

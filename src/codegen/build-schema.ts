@@ -9,6 +9,7 @@ import { buildOnScratch } from '../engine/scratch-build.ts';
 import { FileMigrationProvider } from '../sources/file-migration-provider.ts';
 import { assertIntegritySum } from '../sources/integrity-sum.ts';
 import type { CodegenLog } from './codegen-log.ts';
+import { PLATFORM_SCHEMAS } from './platform-schemas.ts';
 import { type RenderOptions, renderTypes } from './render-types.ts';
 
 /**
@@ -21,8 +22,11 @@ export async function buildAndRender(
   config: ResolvedConfig,
   dialect: ScratchOptions['dialect'],
   scratchOptions: { env: NodeJS.ProcessEnv; log: CodegenLog },
-  options: Pick<RenderOptions, 'excludeSchemas'> = {},
 ): Promise<{ body: string; backend: ScratchDatabase['backend'] }> {
+  // The platform's own tables are not the migrations' to type, unless asked for (codegen.platformTables).
+  const options: Pick<RenderOptions, 'excludeSchemas' | 'includeTables'> = config.platform
+    ? { excludeSchemas: PLATFORM_SCHEMAS, includeTables: config.codegen.platformTables }
+    : {};
   // Files first: a folder that does not match its kmigrate.sum, or a bad file name, fails before any server starts.
   assertIntegritySum(config.migrationsPath, config.integritySum);
   const sources = await new FileMigrationProvider({ migrationFolder: config.migrationsPath }).loadSources();
@@ -34,6 +38,7 @@ export async function buildAndRender(
       connectTimeoutMs: config.connectTimeoutMs,
       allowEmbedded: true,
       log: (line) => scratchOptions.log.log(line),
+      ...(config.platform ? { platform: config.platform } : {}),
     },
     async (scratch) => {
       await buildOnScratch(scratch, {
@@ -55,7 +60,7 @@ export async function buildAndRender(
 export function renderDatabase(
   config: Pick<ResolvedConfig, 'schema' | 'table'>,
   database: Pick<OpenDatabase, 'db' | 'adapter'>,
-  options: Pick<RenderOptions, 'excludeSchemas'> = {},
+  options: Pick<RenderOptions, 'excludeSchemas' | 'includeTables'> = {},
 ): Promise<string> {
   return renderTypes(database.db, {
     dialect: database.adapter.dialect,

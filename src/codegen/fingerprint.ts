@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ResolvedConfig } from '../config/load-config.ts';
+import { SUPABASE_STAND_IN_VERSION } from '../dialects/postgres/supabase-stand-in.ts';
 import { FileMigrationProvider } from '../sources/file-migration-provider.ts';
 
 /**
@@ -30,13 +31,21 @@ export function kyselyCodegenVersion(): string {
  * so the "nothing changed" path costs milliseconds.
  */
 export async function migrationsFingerprint(
-  config: Pick<ResolvedConfig, 'migrationsPath' | 'table' | 'schema'>,
+  config: Pick<ResolvedConfig, 'migrationsPath' | 'table' | 'schema'> &
+    Partial<Pick<ResolvedConfig, 'platform' | 'codegen'>>,
 ): Promise<string> {
   const sources = await new FileMigrationProvider({ migrationFolder: config.migrationsPath }).loadSources();
   const lines = [
     `kmigrate-codegen-format ${CODEGEN_FORMAT_VERSION}`,
     `kysely-codegen ${kyselyCodegenVersion()}`,
     `tracking-table ${config.schema}.${config.table}`,
+    // Only with a platform: files of projects without one keep their fingerprint.
+    ...(config.platform
+      ? [
+          `platform ${config.platform} stand-in v${SUPABASE_STAND_IN_VERSION}`,
+          `platform-tables ${(config.codegen?.platformTables ?? []).join(',')}`,
+        ]
+      : []),
     ...sources
       .map((s) => `${s.files.join(',')} ${s.checksum}`)
       // Code-unit order, not localeCompare: the same on every machine and locale.

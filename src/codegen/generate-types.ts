@@ -8,6 +8,7 @@ import { CodegenError } from './codegen-error.ts';
 import { type CodegenLog, SILENT_LOG } from './codegen-log.ts';
 import { migrationsFingerprint } from './fingerprint.ts';
 import { readGeneratedFile, renderGeneratedFile } from './generated-file.ts';
+import { PLATFORM_SCHEMAS } from './platform-schemas.ts';
 
 export interface CodegenOptions {
   /** Where the scratch-database variables (KMIGRATE_SCRATCH_DATABASE_URL, …) are read; default process.env. */
@@ -25,28 +26,7 @@ export interface GeneratedTypesFile {
   readonly ms: number;
 }
 
-/**
- * Schemas a hosted PostgreSQL (Supabase) manages itself. A live database has
- * them, the migrations do not create them, so --from-live leaves them out.
- */
-export const PLATFORM_SCHEMAS = [
-  '_analytics',
-  '_realtime',
-  'auth',
-  'cron',
-  'extensions',
-  'graphql',
-  'graphql_public',
-  'net',
-  'pgbouncer',
-  'pgsodium',
-  'pgsodium_masks',
-  'realtime',
-  'storage',
-  'supabase_functions',
-  'supabase_migrations',
-  'vault',
-] as const;
+export { PLATFORM_SCHEMAS } from './platform-schemas.ts';
 
 /**
  * The canonical types: every migration applied to a scratch PostgreSQL,
@@ -78,7 +58,10 @@ export async function generateTypesFromLive(config: ResolvedConfig): Promise<Gen
   const started = Date.now();
   const database = await openDatabase(config.database, { connectTimeoutMs: config.connectTimeoutMs });
   try {
-    const body = await renderDatabase(config, database, { excludeSchemas: PLATFORM_SCHEMAS });
+    const body = await renderDatabase(config, database, {
+      excludeSchemas: PLATFORM_SCHEMAS,
+      includeTables: config.codegen.platformTables,
+    });
     const dialect = database.adapter.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite';
     return { content: renderGeneratedFile(body, { kind: 'live', dialect }), ms: Date.now() - started };
   } finally {

@@ -6,8 +6,10 @@ export interface RenderOptions {
   dialect: 'postgres' | 'sqlite';
   /** Left out of the output, with its `<name>_history` table. */
   trackingTable: TrackingTable;
-  /** PostgreSQL schemas to leave out (platform schemas of a live database). */
+  /** PostgreSQL schemas to leave out (platform schemas of a live database or of a stand-in). */
   excludeSchemas?: readonly string[];
+  /** `schema.table` names kept although their schema is excluded (config codegen.platformTables). */
+  includeTables?: readonly string[];
 }
 
 /**
@@ -26,9 +28,11 @@ export async function renderTypes(db: AnyKysely, options: RenderOptions): Promis
   const raw = await dialect.introspector.introspect({ db: db as unknown as CodegenKysely });
   const tracking = new Set([options.trackingTable.name, `${options.trackingTable.name}_history`]);
   const excluded = new Set(options.excludeSchemas ?? []);
+  const included = new Set(options.includeTables ?? []);
   const tables = raw.tables.filter((table) => {
     const inTrackingSchema = options.dialect === 'sqlite' || table.schema === options.trackingTable.schema;
     if (inTrackingSchema && tracking.has(table.name)) return false;
+    if (included.has(`${table.schema}.${table.name}`)) return true;
     return !(table.schema && excluded.has(table.schema));
   });
   const metadata = new codegen.DatabaseMetadata({ enums: raw.enums, tables });

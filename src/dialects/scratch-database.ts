@@ -5,11 +5,13 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { ConfigError } from '../config/config-error.ts';
 import { type DatabaseTarget, parseDatabaseUrl, redactUrl } from '../config/database-url.ts';
+import { type Platform, platformHint, SUPABASE_ROLE_NAMES } from '../config/platform.ts';
 import { MigrateError, type MigrationFailedError } from '../engine/errors.ts';
 import { isManagedSchema } from '../engine/schema-snapshot.ts';
 import type { ScratchHandle } from '../engine/scratch-build.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
-import { openDatabase } from './open-database.ts';
+import { type OpenDatabase, openDatabase } from './open-database.ts';
+import { installSupabaseStandIn, SUPABASE_STAND_IN_VERSION } from './postgres/supabase-stand-in.ts';
 import { quoteIdent } from './tracking-row.ts';
 
 /**
@@ -58,6 +60,12 @@ export interface ScratchOptions {
   allowEmbedded?: boolean;
   /** Progress lines (e.g. how long embedded PostgreSQL took to start). */
   log?: (line: string) => void;
+  /**
+   * The platform the migrations are written for: a PostgreSQL scratch
+   * database first gets its stand-in (roles, auth, storage, extensions, …).
+   * Ignored for SQLite, which has nothing of it.
+   */
+  platform?: Platform;
 }
 
 /** No scratch database could be made; nothing was changed. */
@@ -83,7 +91,7 @@ export class ScratchDatabaseError extends MigrateError {
  *    allowed, an embedded PostgreSQL 17.
  */
 export async function openScratchDatabase(options: ScratchOptions): Promise<ScratchDatabase> {
-  if (options.dialect === 'sqlite') return openSqliteScratch();
+  if (options.dialect === 'sqlite') return openSqliteScratch(options);
   const fromEnv = options.env[SCRATCH_URL_ENV];
   if (fromEnv) return openNamedScratch(fromEnv, options);
   if (options.live?.dialect === 'postgres')
@@ -112,23 +120,65 @@ export async function withScratchDatabase<T>(
   }
 }
 
+/** Schemas and roles a Supabase database has and a plain PostgreSQL does not. */
+const PLATFORM_OBJECT =
+  /^(schema "(auth|storage|extensions|graphql|graphql_public|realtime|vault)"|relation "(auth|storage)\.[^"]+"|function (auth|storage|extensions)\.)/;
+const PLATFORM_ROLE = new RegExp(`^role "(${SUPABASE_ROLE_NAMES.join('|')})" does not exist`);
+
 /**
- * Failures that a prerequisite no migration creates explains (a schema, a
- * role, a schema-qualified table): advice naming SCRATCH_URL_ENV. A typo
- * (`type "integr" does not exist`) keeps the default "fix the migration".
+ * What to do when a migration fails on a scratch database because of a
+ * prerequisite no migration creates (a schema, a role, a schema-qualified
+ * table). A typo (`type "integr" does not exist`) keeps the default "fix the
+ * migration".
  */
-function advise(error: MigrationFailedError): string | undefined {
-  const code = error.details.code;
-  const m = error.databaseMessage;
-  const prerequisite =
-    code === '3F000' ||
-    (code === '42704' && /^role "/.test(m)) ||
-    (code === '42P01' && /^relation "[^"]+\.[^"]+"/.test(m));
-  if (!prerequisite) return undefined;
-  return `if it needs objects no migration creates, set ${SCRATCH_URL_ENV} to a database that has them (no real database was touched)`;
+function adviser(platform: Platform | undefined): (error: MigrationFailedError) => string | undefined {
+  return (error) => {
+    const code = error.details.code;
+    const m = error.databaseMessage;
+    const prerequisite =
+      code === '3F000' ||
+      (code === '42704' && /^role "/.test(m)) ||
+      (code === '42P01' && /^relation "[^"]+\.[^"]+"/.test(m)) ||
+      (code === '42883' && /^function \w+\./.test(m));
+    if (!prerequisite) return undefined;
+    const platformObject = PLATFORM_OBJECT.test(m) || PLATFORM_ROLE.test(m);
+    if (platformObject && !platform) {
+      const what = m.replace(/ does not exist.*$/, '');
+      return platformHint('it', [what]);
+    }
+    if (platformObject && platform === 'supabase') {
+      return `the Supabase stand-in (v${SUPABASE_STAND_IN_VERSION}) does not provide it (docs/supabase-stand-in.md lists what it has); set ${SCRATCH_URL_ENV} to a database that has it (no real database was touched)`;
+    }
+    return `if it needs objects no migration creates, set ${SCRATCH_URL_ENV} to a database that has them (no real database was touched)`;
+  };
 }
 
-async function openSqliteScratch(): Promise<ScratchDatabase> {
+/** Installs the platform's stand-in on a new connection (closed after: later connections see its search_path). */
+async function preparePlatform(
+  target: { url: string },
+  label: string,
+  options: ScratchOptions,
+): Promise<void> {
+  if (options.platform !== 'supabase') return;
+  const open = await openDatabase(
+    { dialect: 'postgres', url: target.url },
+    { ...withTimeout(options), poolMax: 1 },
+  );
+  try {
+    await installSupabaseStandIn(open.db, label);
+  } finally {
+    await open.close();
+  }
+}
+
+/** The label, with the stand-in named when there is one. */
+function withPlatform(label: string, options: ScratchOptions): string {
+  return options.platform === 'supabase'
+    ? `${label}, with the Supabase stand-in v${SUPABASE_STAND_IN_VERSION}`
+    : label;
+}
+
+async function openSqliteScratch(options: ScratchOptions): Promise<ScratchDatabase> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmigrate-scratch-'));
   const filename = path.join(dir, 'scratch.sqlite');
   const open = await openDatabase({ dialect: 'sqlite', url: `sqlite:${filename}`, filename });
@@ -137,7 +187,7 @@ async function openSqliteScratch(): Promise<ScratchDatabase> {
     adapter: open.adapter,
     backend: 'sqlite-file',
     label: `a temporary SQLite file (${filename})`,
-    advise,
+    advise: adviser(options.platform),
     async close() {
       await open.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -162,7 +212,7 @@ async function openNamedScratch(url: string, options: ScratchOptions): Promise<S
       'an empty database of its own',
     );
   }
-  const open = await openDatabase(target, withTimeout(options));
+  const reset = await openDatabase(target, { ...withTimeout(options), poolMax: 1 });
   try {
     // Only our schemas are reset: a scratch that holds e.g. Supabase's auth
     // schema keeps it, so migrations that reference auth.users still build.
@@ -171,17 +221,18 @@ async function openNamedScratch(url: string, options: ScratchOptions): Promise<S
       ...schemas.map((s) => `drop schema if exists ${quoteIdent(s)} cascade`),
       'create schema public',
     ];
-    await sql.raw(statements.join(';\n')).execute(open.db);
-  } catch (error) {
-    await open.close();
-    throw error;
+    await sql.raw(statements.join(';\n')).execute(reset.db);
+  } finally {
+    await reset.close();
   }
+  await preparePlatform(target, reset.label, options);
+  const open = await openDatabase(target, withTimeout(options));
   return {
     db: open.db,
     adapter: open.adapter,
     backend: SCRATCH_URL_ENV,
-    label: open.label,
-    advise,
+    label: withPlatform(open.label, options),
+    advise: adviser(options.platform),
     close: () => open.close(),
   };
 }
@@ -216,8 +267,10 @@ async function createScratchOn(
   };
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  let scratch: Awaited<ReturnType<typeof openDatabase>>;
+  const label = `scratch database ${name} on ${server}`;
+  let scratch: OpenDatabase;
   try {
+    await preparePlatform({ url: url.toString() }, label, options);
     scratch = await openDatabase({ dialect: 'postgres', url: url.toString() }, withTimeout(options));
   } catch (error) {
     await drop();
@@ -227,8 +280,8 @@ async function createScratchOn(
     db: scratch.db,
     adapter: scratch.adapter,
     backend,
-    label: `scratch database ${name} on ${server}`,
-    advise,
+    label: withPlatform(label, options),
+    advise: adviser(options.platform),
     async close() {
       await scratch.close();
       await drop();
@@ -242,13 +295,14 @@ async function openEmbeddedScratch(options: ScratchOptions): Promise<ScratchData
   options.log?.(`Started a scratch PostgreSQL (embedded-postgres) in ${Date.now() - started} ms.`);
   try {
     // A fresh cluster's `postgres` database is empty: it is the scratch database.
+    await preparePlatform(server, 'an embedded PostgreSQL 17', options);
     const open = await openDatabase({ dialect: 'postgres', url: server.url }, withTimeout(options));
     return {
       db: open.db,
       adapter: open.adapter,
       backend: 'embedded-postgres',
-      label: 'an embedded PostgreSQL 17',
-      advise,
+      label: withPlatform('an embedded PostgreSQL 17', options),
+      advise: adviser(options.platform),
       async close() {
         await open.close();
         await server.stop();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PostgresAdapter } from '../dialects/postgres/postgres-adapter.ts';
 import { type CompiledUp, compileUpSteps } from '../engine/compile-migrations.ts';
 import { MigrationFileError } from '../engine/errors.ts';
+import { isManagedSchema } from '../engine/schema-snapshot.ts';
 import type { MigrationSource } from '../engine/types.ts';
 import { checkKmigrateRules } from './kmigrate-rules.ts';
 import { ruleInfo, type Severity, SQUAWK_EXCLUDED_RULES } from './lint-rules.ts';
@@ -10,7 +11,7 @@ import { readSuppressions } from './lint-suppressions.ts';
 import { buildLintUnit, type LintUnit } from './lint-unit.ts';
 import { createPostgresCompileKysely } from './postgres-compile-kysely.ts';
 import { runSquawk } from './squawk-runner.ts';
-import { createdTable, targetTable } from './statement-tables.ts';
+import { createdTable, targetSchema, targetTable } from './statement-tables.ts';
 
 export const DEFAULT_LINT_PG_VERSION = '17';
 
@@ -124,8 +125,13 @@ export async function lintMigrations(
       const info = ruleInfo(f.rule);
       const s = unit.statementAt(f.offset);
       if (info.existingTableOnly) {
-        const table = targetTable(unit.statements[s]?.sql ?? '');
-        if (table !== undefined && isNew(table, u, s)) continue;
+        const statement = unit.statements[s]?.sql ?? '';
+        const table = targetTable(statement);
+        // A platform table (auth.users, storage.objects) exists before any migration and holds
+        // rows: never "created by the set", even when the set created a table of the same name.
+        const schema = targetSchema(statement);
+        const platformTable = schema !== undefined && isManagedSchema(schema);
+        if (table !== undefined && !platformTable && isNew(table, u, s)) continue;
       }
       const line = unit.lineFor(f.offset);
       const key = `${f.rule}\0${line}\0${f.message}`;

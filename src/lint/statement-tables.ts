@@ -41,6 +41,20 @@ export function targetTable(statement: string): string | undefined {
   return undefined;
 }
 
+/** The schema an index, ALTER/DROP TABLE, TRUNCATE or VACUUM statement names, when it is qualified (`auth.users` → `auth`). */
+export function targetSchema(statement: string): string | undefined {
+  const text = statement.trim();
+  for (const pattern of TARGETS) {
+    const match = pattern.exec(text);
+    if (!match?.[1]) continue;
+    const parts = match[1].match(new RegExp(IDENT, 'g')) ?? [];
+    if (parts.length < 2) return undefined;
+    const schema = parts[parts.length - 2]!;
+    return schema.startsWith('"') ? schema.slice(1, -1).replace(/""/g, '"') : schema.toLowerCase();
+  }
+  return undefined;
+}
+
 export function isTruncate(statement: string): boolean {
   return /^truncate\b/i.test(statement.trim());
 }

@@ -10,9 +10,11 @@ import {
 } from '../../codegen/generate-types.ts';
 import { parseGeneratedTypes } from '../../codegen/parse-generated-types.ts';
 import { describeTypeChanges } from '../../codegen/type-changes.ts';
+import { FileMigrationProvider } from '../../sources/file-migration-provider.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
+import { printPlatformHints } from '../platform-hints.ts';
 
 interface CodegenFlags {
   check?: boolean;
@@ -54,6 +56,7 @@ function logTo(ctx: CommandContext): CodegenLog {
 
 async function generate(ctx: CommandContext, fromLive: boolean): Promise<ExitCode> {
   const outFile = outFileLabel(ctx.config);
+  if (!fromLive) await hints(ctx);
   const generated = fromLive
     ? await generateTypesFromLive(ctx.config)
     : await generateTypesFromMigrations(ctx.config, { env: ctx.io.env, log: logTo(ctx) });
@@ -115,7 +118,14 @@ async function check(ctx: CommandContext, fromLive: boolean, full: boolean): Pro
   return result.upToDate ? EXIT.OK : EXIT.DIFFERENCE;
 }
 
+/** Supabase references with no platform configured: one hint line each (they fail, or build less, on a plain scratch). */
+async function hints(ctx: CommandContext): Promise<void> {
+  const provider = new FileMigrationProvider({ migrationFolder: ctx.config.migrationsPath });
+  printPlatformHints(ctx, await provider.loadSources());
+}
+
 async function parity(ctx: CommandContext): Promise<ExitCode> {
+  await hints(ctx);
   const report = await compareDialectTypes(ctx.config, { env: ctx.io.env, log: logTo(ctx) });
   if (ctx.reporter.json) ctx.reporter.emit(report);
   else printParity(ctx, report);

@@ -7,6 +7,7 @@ import { isManagedSchema } from '../../engine/schema-snapshot.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import { EXIT } from '../exit-codes.ts';
 import { safe } from '../io.ts';
+import { printPlatformHints } from '../platform-hints.ts';
 
 export function registerDrift(program: Command, run: CommandRunner): void {
   program
@@ -19,6 +20,8 @@ export function registerDrift(program: Command, run: CommandRunner): void {
       run(cmd, (ctx) =>
         ctx.withMigrator(async ({ migrator, database, provider }) => {
           const schemas = ourSchemas(opts.schema, ctx.config.schema);
+          const sources = await provider.loadSources();
+          printPlatformHints(ctx, sources);
           const report = await detectDrift({
             live: database,
             openScratch: async () => {
@@ -28,12 +31,13 @@ export function registerDrift(program: Command, run: CommandRunner): void {
                 env: ctx.io.env,
                 resetSchemas: [...schemas, migrator.table.schema],
                 connectTimeoutMs: ctx.config.connectTimeoutMs,
+                ...(ctx.config.platform ? { platform: ctx.config.platform } : {}),
               });
               if (ctx.reporter.verbose)
                 ctx.reporter.info(`Building the applied migrations on ${scratch.label}.`);
               return scratch;
             },
-            sources: await provider.loadSources(),
+            sources,
             table: migrator.table,
             schemas,
             settings: {

@@ -4,6 +4,7 @@ import { describeFinding, type VerifyOutcome, verifyMigrations } from '../../eng
 import { assertIntegritySum, FileMigrationProvider } from '../../index.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import { EXIT } from '../exit-codes.ts';
+import { printPlatformHints } from '../platform-hints.ts';
 import type { Colors } from '../reporter.ts';
 import { ourSchemas, schemaOption } from './drift.ts';
 
@@ -34,6 +35,7 @@ export function registerVerify(program: Command, run: CommandRunner): void {
           else ctx.reporter.info(`No migrations in ${ctx.config.migrationsPath}: nothing to verify.`);
           return EXIT.OK;
         }
+        printPlatformHints(ctx, sources);
         const scratch = await openScratchDatabase({
           dialect,
           live: ctx.config.database,
@@ -41,6 +43,7 @@ export function registerVerify(program: Command, run: CommandRunner): void {
           resetSchemas: [...schemas, ctx.config.schema],
           connectTimeoutMs: ctx.config.connectTimeoutMs,
           allowEmbedded: true,
+          ...(ctx.config.platform ? { platform: ctx.config.platform } : {}),
         });
         try {
           ctx.reporter.info(

@@ -11,6 +11,7 @@ import {
   TransactionEndedError,
   UnknownVersionError,
 } from './errors.ts';
+import { guardProcessExit } from './exit-guard.ts';
 import { forbidNestedTransactions } from './forbid-nested-transactions.ts';
 import {
   analyzeHistory,
@@ -378,9 +379,17 @@ export class Migrator {
     for (const [i, source] of steps.entries()) {
       const migration = loaded[i]!;
       this.#o.onEvent?.({ type: 'start', version: source.version, name: source.name, direction });
-      const result = this.#isTransactional(migration, direction)
-        ? await this.#runTransactional(source, migration, direction)
-        : await this.#runOutsideTransaction(source, migration, direction);
+      const transactional = this.#isTransactional(migration, direction);
+      const step = (direction === 'up' ? migration.up : migration.down)!;
+      const unguard = guardProcessExit({ ...source, file: step.file, direction, transactional });
+      let result: MigrationResult;
+      try {
+        result = transactional
+          ? await this.#runTransactional(source, migration, direction)
+          : await this.#runOutsideTransaction(source, migration, direction);
+      } finally {
+        unguard();
+      }
       results.push(result);
       this.#o.onEvent?.({ type: 'done', result });
     }

@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+
+/** What the process is doing while a step runs, for the one line printed if it ends meanwhile. */
+export interface StepInFlight {
+  version: number;
+  name: string;
+  file: string;
+  direction: 'up' | 'down';
+  transactional: boolean;
+}
+
+/** Exit code when the process ends while a step runs (a migration called process.exit()). */
+export const EXIT_DURING_STEP = 1;
+
+/**
+ * Watches for the process ending while a step runs — typically a migration
+ * calling process.exit(), which would otherwise end the run with exit 0 and
+ * no word. The 'exit' listener runs synchronously before the process is gone:
+ * it forces a non-zero exit code and prints one line with the state the
+ * database is in (a transaction dies with its connection and rolls back; a
+ * non-transactional step leaves its row running, i.e. dirty).
+ * Returns the function that stops watching.
+ */
+export function guardProcessExit(step: StepInFlight): () => void {
+  const onExit = (code: number) => {
+    if (!code) process.exitCode = EXIT_DURING_STEP;
+    const id = `${step.version}_${step.name}`;
+    const state = step.transactional
+      ? `its transaction was rolled back, so migration ${step.version} is not ${step.direction === 'up' ? 'applied' : 'reverted'}; remove the process.exit() and run again`
+      : `the database is now dirty at ${step.version}; inspect it, then run \`migrate force ${step.version}\` or \`migrate force ${step.version} --not-applied\``;
+    try {
+      fs.writeSync(
+        2,
+        `error: ${step.file}: the process ended (process.exit) while migration ${id} ran ${step.direction}; ${state}\n`,
+      );
+    } catch {
+      // stderr closed: the exit code still tells.
+    }
+  };
+  process.on('exit', onExit);
+  return () => process.off('exit', onExit);
+}

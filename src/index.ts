@@ -41,6 +41,13 @@ export {
 export type { MigrationEvent, RunResult, StatusReport } from './engine/migrator.ts';
 export { type RunSeedsInput, runSeeds, type SeedResult } from './engine/seed-runner.ts';
 export type { MigrationResult, StatusEntry } from './engine/types.ts';
+export {
+  buildSchemaFile,
+  readSchemaFile,
+  type SchemaFileDialect,
+  schemaFileFingerprint,
+} from './schema-file/build-schema-file.ts';
+export { readSchemaFileFingerprint, schemaFileBody } from './schema-file/render-schema-file.ts';
 export { FileMigrationProvider } from './sources/file-migration-provider.ts';
 export {
   assertIntegritySum,

@@ -81,6 +81,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   sum: async () => (await import('./commands/sum.ts')).registerSum,
   seed: async () => (await import('./commands/seed.ts')).registerSeed,
   reset: async () => (await import('./commands/reset.ts')).registerReset,
+  schema: async () => (await import('./commands/schema.ts')).registerSchema,
 };
 
 /** The first word that is not an option (or an option's value), if any. */

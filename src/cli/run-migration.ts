@@ -1,6 +1,7 @@
 import type { Migrator, RunResult } from '../engine/migrator.ts';
 import { regenerateTypesAfterMigrate } from './codegen-hook.ts';
 import type { CommandContext } from './context.ts';
+import { rewriteSchemaFileAfterMigrate } from './schema-file-hook.ts';
 
 /**
  * Shared body of latest/up/down/to/redo: run, print the plan (dry run) or the
@@ -22,7 +23,10 @@ export async function runMigration(
     else ctx.reporter.summary(result, database.label);
     return result;
   });
-  if (!run.planned && run.results.some((r) => r.status !== 'skipped')) await regenerateTypesAfterMigrate(ctx);
+  if (!run.planned && run.results.some((r) => r.status !== 'skipped')) {
+    await regenerateTypesAfterMigrate(ctx);
+    await rewriteSchemaFileAfterMigrate(ctx);
+  }
   return run;
 }
 

@@ -41,6 +41,16 @@ export const configSchema = z
      * Supabase provides (auth.users, storage, its roles, the extensions schema).
      */
     platform: z.enum(PLATFORMS).optional(),
+    /** generated/schema.sql: the schema the migrations build, for review (`kmigrate schema dump`). */
+    schemaFile: z
+      .object({
+        outFile: z.string().min(1).default('generated/schema.sql'),
+        /** The scratch database it is built on (production's dialect by default). */
+        dialect: z.enum(['postgres', 'sqlite']).default('postgres'),
+        /** Rewrite it after latest/up/down in development (skipped when the migrations are unchanged). */
+        afterMigrate: z.boolean().default(true),
+      })
+      .prefault({}),
     codegen: z
       .object({
         /** Where kysely-codegen writes the typed DB interface. */

@@ -32,6 +32,8 @@ export interface ResolvedConfig extends MigrateConfig {
   codegenOutPath: string;
   /** Absolute seeds folder. */
   seedsPath: string;
+  /** Absolute schema file (generated/schema.sql). */
+  schemaFilePath: string;
 }
 
 /**
@@ -111,6 +113,7 @@ export function resolveConfig(
     migrationsPath: path.resolve(rootDir, config.migrationsDir),
     codegenOutPath: path.resolve(rootDir, config.codegen.outFile),
     seedsPath: path.resolve(rootDir, config.seedsDir),
+    schemaFilePath: path.resolve(rootDir, config.schemaFile.outFile),
   };
 }
 

@@ -65,6 +65,8 @@ describe('.github/workflows/migrations.yml', () => {
     expect(runs('verify-postgres')).toMatch(/npm run -s migrate -- verify/);
     expect(runs('verify-sqlite')).toMatch(/npm run -s migrate -- --url sqlite:\S+ verify/);
     expect(runs('codegen')).toMatch(/npm run -s migrate -- codegen --check/);
+    expect(runs('codegen')).toMatch(/npm run -s migrate -- schema dump --check/);
+    expect(runs('lint')).toMatch(/npm run -s migrate -- sum --check/);
     expect(runs('test')).toMatch(/vitest run/);
     expect(workflow.jobs.test!.env?.TEST_DATABASE_URL).toMatch(/^postgres:\/\//);
   });
@@ -86,7 +88,7 @@ describe('.github/workflows/migrations.yml', () => {
   it('every migrate command it runs exists in the CLI', async () => {
     const commands = new Set<string>();
     for (const match of source.matchAll(/migrate -- ((?:--\S+ \S+ )*)([a-z]+)/g)) commands.add(match[2]!);
-    expect([...commands].sort()).toEqual(['codegen', 'drift', 'latest', 'lint', 'verify']);
+    expect([...commands].sort()).toEqual(['codegen', 'drift', 'latest', 'lint', 'schema', 'sum', 'verify']);
     for (const command of commands) {
       const help = await runCliInProcess([command, '--help']);
       expect(help.code, command).toBe(0);

@@ -30,7 +30,7 @@ export async function runB5(ctx: BenchContext): Promise<B5Result> {
   try {
     await runChecked('node', oursLatestArgs(ctx, db.url, w.sqlDir), { cwd: w.root, env: oursEnv() });
     const bin = path.join(ctx.root, 'bin', 'kmigrate.mjs');
-    const bundle = path.join(ctx.root, 'dist', 'kmigrate.mjs');
+    const bundle = path.join(ctx.root, 'dist', 'bundle', 'kmigrate.mjs');
     const status = ['status', '--url', db.url, '--dir', w.sqlDir];
     const env = oursEnv();
     const variants: { name: string; label: string; run: () => Promise<unknown> }[] = [

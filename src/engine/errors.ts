@@ -1,3 +1,5 @@
+import { adviceCommand } from './advice.ts';
+
 /**
  * The public errors. Each carries the data a user (or a script) needs, a
  * one-line message that says what to do next, and the CLI exit code:
@@ -114,7 +116,7 @@ export class DirtyDatabaseError extends MigrateError {
     readonly lastError: string | null,
   ) {
     super(
-      `database is dirty at migration ${version}_${migrationName} (${state === 'reverting' ? 'a down' : 'an up'} did not finish${lastError ? `: ${oneLine(lastError)}` : ''}); inspect the schema, finish or undo the change by hand, then run \`migrate force ${version}\` (finished) or \`migrate force ${version} --not-applied\` (undone)`,
+      `database is dirty at migration ${version}_${migrationName} (${state === 'reverting' ? 'a down' : 'an up'} did not finish${lastError ? `: ${oneLine(lastError)}` : ''}); inspect the schema, finish or undo the change by hand, then run \`${adviceCommand(`force ${version}`)}\` (finished) or \`${adviceCommand(`force ${version} --not-applied`)}\` (undone)`,
     );
   }
 }
@@ -138,7 +140,7 @@ export class ChecksumMismatchError extends MigrateError {
     if (changed.length) parts.push(`changed since applied: ${changed.map(label).join(', ')}`);
     if (missing.length) parts.push(`applied but file missing: ${missing.map(label).join(', ')}`);
     super(
-      `${parts.join('; ')}; restore the original files, or review them and run \`migrate repair\`${missing.length ? ' (with --forget-missing for deleted files)' : ''}`,
+      `${parts.join('; ')}; restore the original files, or review them and run \`${adviceCommand('repair')}\`${missing.length ? ' (with --forget-missing for deleted files)' : ''}`,
     );
   }
 }
@@ -196,7 +198,7 @@ export class MigrationFailedError extends MigrateError {
     const stmt = details.statement ? ` in \`${truncate(oneLine(details.statement), 120)}\`` : '';
     const after = details.rolledBack
       ? 'it was rolled back and nothing after it ran; fix the migration and run again'
-      : `the database is now dirty at ${version}; inspect it, then run \`migrate force ${version}\` or \`migrate force ${version} --not-applied\``;
+      : `the database is now dirty at ${version}; inspect it, then run \`${adviceCommand(`force ${version}`)}\` or \`${adviceCommand(`force ${version} --not-applied`)}\``;
     super(
       `${where}: migration ${version} ${direction} failed${stmt}: ${oneLine(databaseMessage)}; ${after}`,
       {
@@ -221,7 +223,7 @@ export class TrackingTableError extends MigrateError {
     readonly problem: string,
   ) {
     super(
-      `tracking table ${table} ${problem}; if it belongs to golang-migrate or Supabase, use \`migrate baseline --from golang-migrate|supabase\` with another --table, otherwise restore its columns`,
+      `tracking table ${table} ${problem}; if it belongs to golang-migrate or Supabase, use \`${adviceCommand('baseline --from golang-migrate|supabase')}\` with another --table, otherwise restore its columns`,
     );
   }
 }

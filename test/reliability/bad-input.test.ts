@@ -359,7 +359,7 @@ const CASES: BadInput[] = [
     },
     exit: 4,
     names: /changed since applied: 1_a/,
-    next: /migrate repair/,
+    next: /(npx kmigrate|npm run migrate --) repair/,
   },
   {
     name: 'an applied migration whose file was deleted',
@@ -403,7 +403,7 @@ const CASES: BadInput[] = [
     },
     exit: 4,
     names: /dirty at migration 2_b/,
-    next: /migrate force 2/,
+    next: /(npx kmigrate|npm run migrate --) force 2/,
   },
   {
     name: 'the migration lock held by another process (--lock-timeout 500)',

@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { ConfigError } from '../../config/config-error.ts';
 import { postgresHistoryImport } from '../../dialects/postgres/postgres-history-import.ts';
 import { sqliteHistoryImport } from '../../dialects/sqlite/sqlite-history-import.ts';
+import { adviceCommand } from '../../engine/advice.ts';
 import {
   HistoryImportError,
   type ImportPlan,
@@ -222,7 +223,7 @@ function report(
   }
   if (r.dirty !== undefined) {
     ctx.reporter.warn(
-      `migration ${r.dirty} ${dryRun ? 'would be' : 'is'} recorded as dirty, as golang-migrate had it: inspect the schema, then run \`migrate force ${r.dirty}\` (it is fully applied) or \`migrate force ${r.dirty} --not-applied\` (it is not)`,
+      `migration ${r.dirty} ${dryRun ? 'would be' : 'is'} recorded as dirty, as golang-migrate had it: inspect the schema, then run \`${adviceCommand(`force ${r.dirty}`)}\` (it is fully applied) or \`${adviceCommand(`force ${r.dirty} --not-applied`)}\` (it is not)`,
     );
   }
 }

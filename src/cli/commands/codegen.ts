@@ -11,6 +11,7 @@ import {
 import { parseGeneratedTypes } from '../../codegen/parse-generated-types.ts';
 import { describeTypeChanges } from '../../codegen/type-changes.ts';
 import { FileMigrationProvider } from '../../sources/file-migration-provider.ts';
+import { adviceCommand } from '../../engine/advice.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
@@ -111,8 +112,8 @@ async function check(ctx: CommandContext, fromLive: boolean, full: boolean): Pro
     ctx.io.stdout(result.diff);
     ctx.reporter.error(
       result.exists
-        ? `${result.outFile} is out of date with the ${fromLive ? 'live database' : 'migrations'}; run \`npm run migrate -- codegen\` and commit it`
-        : `${result.outFile} does not exist; run \`npm run migrate -- codegen\` and commit it`,
+        ? `${result.outFile} is out of date with the ${fromLive ? 'live database' : 'migrations'}; run \`${adviceCommand('codegen', { env: ctx.io.env, cwd: ctx.io.cwd })}\` and commit it`
+        : `${result.outFile} does not exist; run \`${adviceCommand('codegen', { env: ctx.io.env, cwd: ctx.io.cwd })}\` and commit it`,
     );
   }
   return result.upToDate ? EXIT.OK : EXIT.DIFFERENCE;

@@ -4,7 +4,7 @@ import { runMigration } from '../run-migration.ts';
 
 export function registerLatest(program: Command, run: CommandRunner): void {
   program
-    .command('latest')
+    .command('latest', { isDefault: true })
     .description('apply every pending migration (the default command)')
     .action((_opts, cmd: Command) => run(cmd, (ctx) => runMigration(ctx, (m) => m.latest())));
 }

@@ -137,4 +137,9 @@ async function run<T>(
 
 export { MissingPackageError } from './config/missing-package-error.ts';
 export { adviceCommand } from './engine/advice.ts';
+export { MissingToolError } from './engine/missing-tool-error.ts';
+export type { AdoptionResult } from './init/adopt-live-database.ts';
+export { AdoptionRefusedError, adoptLiveDatabase } from './init/adopt-live-database.ts';
+export type { InitOptions, InitStep } from './init/init-project.ts';
+export { initProject } from './init/init-project.ts';
 export type { RunResult as MigrationRun };

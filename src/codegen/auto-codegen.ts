@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config/load-config.ts';
+import { adviceCommand } from '../engine/advice.ts';
 import type { CodegenLog } from './codegen-log.ts';
 import { migrationsFingerprint } from './fingerprint.ts';
 import { generateTypesFromMigrations, outFileLabel, writeGeneratedTypes } from './generate-types.ts';
@@ -61,7 +62,7 @@ export async function runAutoCodegen(
     };
   } catch (error) {
     log.warn(
-      `types in ${outFile} were not regenerated: ${(error as Error).message}; run \`migrate codegen\` once it is fixed`,
+      `types in ${outFile} were not regenerated: ${(error as Error).message}; run \`${adviceCommand('codegen', { cwd: config.rootDir })}\` once it is fixed`,
     );
     return { status: 'failed', startedPostgres, ms: Date.now() - started };
   }

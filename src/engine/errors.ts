@@ -35,7 +35,7 @@ export class IntegritySumError extends MigrateError {
     readonly problem: string,
   ) {
     super(
-      `${file}: ${problem}; review the migrations folder, then run \`kmigrate sum\` to accept it (or set integritySum: false in the config) — nothing was changed`,
+      `${file}: ${problem}; review the migrations folder, then run \`${adviceCommand('sum')}\` to accept it (or set integritySum: false in the config) — nothing was changed`,
     );
   }
 }
@@ -51,7 +51,7 @@ export class SeedFailedError extends MigrateError {
     options?: { cause?: unknown },
   ) {
     super(
-      `${file}${line ? `:${line}` : ''}: seed failed: ${oneLine(databaseMessage)}; it was rolled back and the seeds after it did not run; fix it and run \`kmigrate seed\` again (seeds must be idempotent)`,
+      `${file}${line ? `:${line}` : ''}: seed failed: ${oneLine(databaseMessage)}; it was rolled back and the seeds after it did not run; fix it and run \`${adviceCommand('seed')}\` again (seeds must be idempotent)`,
       options,
     );
   }
@@ -86,7 +86,7 @@ export class NotMigratedError extends MigrateError {
     readonly problem: string,
   ) {
     super(
-      `${command} refused: ${problem}; run \`kmigrate latest\` first (or \`kmigrate reset --yes\` in development)`,
+      `${command} refused: ${problem}; run \`${adviceCommand('latest')}\` first (or \`${adviceCommand('reset --yes')}\` in development)`,
     );
   }
 }

@@ -6,6 +6,7 @@
  * all or nothing.
  */
 import { sql } from 'kysely';
+import { adviceCommand } from './advice.ts';
 import type { AnyKysely } from './any-kysely.ts';
 import { describeRunner } from './applied-by.ts';
 import type { DialectAdapter, LockOptions } from './dialect-adapter.ts';
@@ -64,7 +65,7 @@ export function planGolangMigrateImport(
   if (rows.length === 0) {
     throw new HistoryImportError(
       'golang-migrate',
-      `${tableName} is empty (no migration applied there); run \`migrate latest\` instead`,
+      `${tableName} is empty (no migration applied there); run \`${adviceCommand('latest')}\` instead`,
     );
   }
   if (rows.length > 1) {
@@ -108,7 +109,7 @@ export function planSupabaseImport(
   if (rows.length === 0) {
     throw new HistoryImportError(
       'supabase',
-      'supabase_migrations.schema_migrations is empty (no migration applied there); run `migrate latest` instead',
+      `supabase_migrations.schema_migrations is empty (no migration applied there); run \`${adviceCommand('latest')}\` instead`,
     );
   }
   const byVersion = new Map(sources.map((s) => [s.version, s]));
@@ -197,7 +198,7 @@ export async function writeImportedHistory(options: WriteImportOptions): Promise
     if (Number(rows[0]?.n ?? 0) > 0) {
       throw new HistoryImportError(
         plan.tool,
-        `${table.name} already has ${rows[0]!.n} tracking row(s); an import only fills an empty tracking table (use \`migrate baseline <version>\` to extend it)`,
+        `${table.name} already has ${rows[0]!.n} tracking row(s); an import only fills an empty tracking table (use \`${adviceCommand('baseline <version>')}\` to extend it)`,
       );
     }
     const write = async (source: MigrationSource, state: 'applied' | 'running', error: string | null) => {

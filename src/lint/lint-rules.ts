@@ -1,3 +1,4 @@
+import { adviceCommand } from '../engine/advice.ts';
 /**
  * The rule catalogue: squawk's rules with the severity we give them, plus
  * kmigrate's own rules for what squawk cannot see (it lints one file at a
@@ -109,7 +110,7 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
     severity: 'error',
     source: 'kmigrate',
     message: 'kmigrate-lint-ignore names a rule that does not exist',
-    help: 'check the spelling; `migrate lint --json` lists rule names',
+    help: `check the spelling; \`${adviceCommand('lint --json')}\` lists rule names`,
   },
   'lint-ignore-unused': {
     severity: 'warning',

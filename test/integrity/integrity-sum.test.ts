@@ -38,7 +38,7 @@ describeEachDialect('integrity sum (migrations/kmigrate.sum)', (ctx) => {
     const refused = await cli(dir, 'latest');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
-      /^error: 001_add_widgets\.up\.sql: was changed since kmigrate\.sum was written; .*run `kmigrate sum`/m,
+      /^error: 001_add_widgets\.up\.sql: was changed since kmigrate\.sum was written; .*run `(npx kmigrate|npm run migrate --) sum`/m,
     );
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     // Nothing touched: not even the tracking table exists.

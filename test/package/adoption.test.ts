@@ -224,6 +224,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
 }
 `,
     );
+    // The folder's integrity sum (kmigrate.sum, kept by create) is re-accepted after the edits.
+    expect((await kmigrate(['sum'])).code).toBe(0);
     const latest = await kmigrate(['latest']);
     expect(latest.code, latest.stderr).toBe(0);
     const file = path.join(app, 'data', 'dev.sqlite');
@@ -240,12 +242,13 @@ export async function down(db: Kysely<unknown>): Promise<void> {
 
     // Advice names the project's own script, never this repository's.
     fs.appendFileSync(path.join(app, 'migrations', '001_add_users.up.sql'), '-- edited\n');
+    expect((await kmigrate(['sum'])).code).toBe(0);
     const refused = await kmigrate(['latest']);
     expect(refused.code).toBe(4);
     expect(refused.stderr).toContain('`npm run migrate -- repair`');
     expect(refused.stderr).not.toContain('\n    at ');
     expect((await kmigrate(['repair'])).code).toBe(0);
-  });
+  }, 300_000);
 
   it('a plain-node start-up script migrates through the API, finding kysely.config.ts by itself', async () => {
     fs.writeFileSync(
@@ -267,7 +270,7 @@ console.log(JSON.stringify(results.map((r) => [r.version, r.status])));
         'select version from schema_migrations order by version',
       ),
     ).toEqual([{ version: 1 }, { version: 2 }]);
-  });
+  }, 300_000);
 
   it('tsc (strict, nodenext) compiles an app, its config and its migrations against the published types', async () => {
     fs.writeFileSync(
@@ -307,7 +310,7 @@ try {
     );
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.code).toBe(0);
-  });
+  }, 300_000);
 
   it('names the optional peer to install when one is missing, in one line', async () => {
     const pgDir = path.join(app, 'node_modules', 'pg');
@@ -334,7 +337,7 @@ try {
     const codegen = await kmigrate(['codegen', '--from-live']);
     expect(codegen.code).toBe(2);
     expect(codegen.stderr).toContain('`npm install kysely-codegen`');
-  });
+  }, 300_000);
 });
 
 describe('init --from-live on a PostgreSQL that already has tables', () => {
@@ -400,7 +403,7 @@ describe('init --from-live on a PostgreSQL that already has tables', () => {
     );
     expect(result.stderr).not.toContain('secret');
     expect(fs.readdirSync(path.join(project, 'migrations'))).toEqual(['.gitkeep']);
-  });
+  }, 300_000);
   it('writes the first migration from pg_dump, records it applied; verify and drift pass at once', async (ctx) => {
     if (!server) return ctx.skip();
     const project = path.join(app, 'pg-project');
@@ -441,5 +444,5 @@ describe('init --from-live on a PostgreSQL that already has tables', () => {
       '001_existing_schema.down.sql',
       '001_existing_schema.up.sql',
     ]);
-  });
+  }, 300_000);
 });

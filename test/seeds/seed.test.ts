@@ -89,7 +89,9 @@ export async function seed(db: Kysely<any>): Promise<void> {
     expect((await cli(root, 'up', '--step', '1')).code).toBe(0);
     const run = await cli(root, 'seed');
     expect(run.code).toBe(4);
-    expect(run.stderr).toMatch(/seed refused: 1 migration is pending.*run `kmigrate latest` first/);
+    expect(run.stderr).toMatch(
+      /seed refused: 1 migration is pending.*run `(npx kmigrate|npm run migrate --) latest` first/,
+    );
     expect(await ctx.database.query('select id from users')).toEqual([]);
   });
 

@@ -178,7 +178,7 @@ async function assertOursEmpty(
   if (rows?.length) {
     throw new HistoryImportError(
       tool,
-      `${ours.name} already has ${rows.length} tracking row(s) (newest ${rows[rows.length - 1]!.version}); an import only fills an empty tracking table (use \`migrate baseline <version>\` to extend it, or --table for another one)`,
+      `${ours.name} already has ${rows.length} tracking row(s) (newest ${rows[rows.length - 1]!.version}); an import only fills an empty tracking table (use \`${adviceCommand('baseline <version>')}\` to extend it, or --table for another one)`,
     );
   }
 }

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.ts';
-import { adviceCommand } from '../../engine/advice.ts';
-import { adoptLiveDatabase } from '../../init/adopt-live-database.ts';
-import { initProject } from '../../init/init-project.ts';
+import { adoptLiveDatabase, adviceCommand, initProject } from '../../index.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import { configOverrides } from '../context.ts';
 

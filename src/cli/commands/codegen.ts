@@ -10,8 +10,8 @@ import {
 } from '../../codegen/generate-types.ts';
 import { parseGeneratedTypes } from '../../codegen/parse-generated-types.ts';
 import { describeTypeChanges } from '../../codegen/type-changes.ts';
-import { FileMigrationProvider } from '../../sources/file-migration-provider.ts';
 import { adviceCommand } from '../../engine/advice.ts';
+import { FileMigrationProvider } from '../../sources/file-migration-provider.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';

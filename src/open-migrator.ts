@@ -20,6 +20,7 @@ export async function openMigrator(
   config: ResolvedConfig,
   extras: MigratorExtras = {},
   existing?: AnyKysely,
+  access: { readOnly?: boolean } = {},
 ): Promise<OpenMigrator> {
   const provider = new FileMigrationProvider({ migrationFolder: config.migrationsPath });
   // Files are validated before connecting: a bad name never costs a connection.
@@ -34,7 +35,10 @@ export async function openMigrator(
         label: 'the given Kysely instance',
         close: async () => undefined,
       }
-    : await openDatabase(config.database, { connectTimeoutMs: config.connectTimeoutMs });
+    : await openDatabase(config.database, {
+        connectTimeoutMs: config.connectTimeoutMs,
+        ...(access.readOnly ? { readOnly: true } : {}),
+      });
   const migrator = new Migrator({
     db: database.db,
     adapter: database.adapter,

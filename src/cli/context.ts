@@ -12,7 +12,7 @@ export interface CommandContext {
   readonly io: CliIO;
   readonly reporter: Reporter;
   /** Opens, runs `fn`, always closes. */
-  withMigrator<T>(fn: (m: OpenMigrator) => Promise<T>): Promise<T>;
+  withMigrator<T>(fn: (m: OpenMigrator) => Promise<T>, access?: { readOnly?: boolean }): Promise<T>;
   /** Asks in a terminal; without one, needs --yes. */
   confirm(action: string): Promise<void>;
 }
@@ -31,12 +31,17 @@ export async function createContext(options: GlobalOptions, io: CliIO): Promise<
     config,
     io,
     reporter,
-    async withMigrator(fn) {
-      const opened = await openMigrator(config, {
-        allowOutOfOrder: options.allowOutOfOrder ?? false,
-        dryRun: options.dryRun ?? false,
-        onEvent: reporter.onEvent,
-      });
+    async withMigrator(fn, access = {}) {
+      const opened = await openMigrator(
+        config,
+        {
+          allowOutOfOrder: options.allowOutOfOrder ?? false,
+          dryRun: options.dryRun ?? false,
+          onEvent: reporter.onEvent,
+        },
+        undefined,
+        access,
+      );
       try {
         return await fn(opened);
       } finally {

@@ -24,6 +24,8 @@ export interface OpenDatabase {
 
 export interface OpenOptions {
   connectTimeoutMs?: number;
+  /** The command only reads: SQLite is neither created nor switched to WAL. */
+  readOnly?: boolean;
   /** PostgreSQL pool size; the migrator needs one connection. */
   poolMax?: number;
 }
@@ -43,11 +45,15 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       'SQLite',
       () => import('better-sqlite3'),
     );
+    // A read-only command (status) never changes the database: no folder or file is created (a
+    // missing file reads as an empty database) and the journal mode is left as it is.
+    const readOnly = options.readOnly === true && target.filename !== ':memory:';
+    const filename = readOnly && !fs.existsSync(target.filename) ? ':memory:' : target.filename;
     try {
-      if (target.filename !== ':memory:') fs.mkdirSync(path.dirname(target.filename), { recursive: true });
-      database = new BetterSqlite3(target.filename);
+      if (!readOnly && filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
+      database = new BetterSqlite3(filename);
       database.pragma('foreign_keys = on');
-      if (target.filename !== ':memory:') await switchToWal(database);
+      if (!readOnly && filename !== ':memory:') await switchToWal(database);
     } catch (error) {
       throw new ConnectionError(
         label,

@@ -13,16 +13,19 @@ export function registerStatus(program: Command, run: CommandRunner): void {
     .option('--current', 'print only the current version, "V" or "V (dirty)" (golang-migrate\'s `version`)')
     .action((opts: { check?: boolean; current?: boolean }, cmd: Command) =>
       run(cmd, (ctx) =>
-        ctx.withMigrator(async ({ migrator, database }) => {
-          const report = await migrator.status();
-          if (opts.current && !ctx.reporter.json)
-            ctx.io.stdout(`${report.currentVersion}${report.dirty ? ' (dirty)' : ''}\n`);
-          else ctx.reporter.status(report, database.label);
-          if (!opts.check) return EXIT.OK;
-          if (report.entries.some((e) => ['dirty', 'changed', 'missing'].includes(e.state)))
-            return EXIT.REFUSED;
-          return report.pending > 0 ? EXIT.DIFFERENCE : EXIT.OK;
-        }),
+        ctx.withMigrator(
+          async ({ migrator, database }) => {
+            const report = await migrator.status();
+            if (opts.current && !ctx.reporter.json)
+              ctx.io.stdout(`${report.currentVersion}${report.dirty ? ' (dirty)' : ''}\n`);
+            else ctx.reporter.status(report, database.label);
+            if (!opts.check) return EXIT.OK;
+            if (report.entries.some((e) => ['dirty', 'changed', 'missing'].includes(e.state)))
+              return EXIT.REFUSED;
+            return report.pending > 0 ? EXIT.DIFFERENCE : EXIT.OK;
+          },
+          { readOnly: true },
+        ),
       ),
     );
 }

@@ -136,6 +136,7 @@ async function run<T>(
 }
 
 export { MissingPackageError } from './config/missing-package-error.ts';
+export { logStatementsTo } from './dialects/statement-log.ts';
 export { adviceCommand } from './engine/advice.ts';
 export { MissingToolError } from './engine/missing-tool-error.ts';
 export type { AdoptionResult } from './init/adopt-live-database.ts';

@@ -35,6 +35,9 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
 
   const run: CommandRunner = async (cmd, body) => {
     const options = cmd.optsWithGlobals<GlobalOptions>();
+    // --verbose: every SQL statement on stderr (stdout stays the --json document). Loaded only then.
+    const statements = options.verbose ? (await import('../index.ts')).logStatementsTo : undefined;
+    statements?.((text, ms) => io.stderr(`sql (${Math.round(ms)} ms): ${safe(text.trim())}\n`));
     try {
       const ctx = await createContext(options, io);
       const result = await body(ctx);
@@ -48,6 +51,8 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
         if (error.cause instanceof Error)
           io.stderr(`caused by: ${safe(error.cause.stack ?? error.cause.message)}\n`);
       }
+    } finally {
+      statements?.(undefined);
     }
   };
 

@@ -11,6 +11,7 @@ import { detectTransactionPooler, stripPoolerParams } from './postgres/pooler-de
 import { PostgresAdapter } from './postgres/postgres-adapter.ts';
 import { SqliteAdapter } from './sqlite/sqlite-adapter.ts';
 import { SqliteMigrationLock } from './sqlite/sqlite-migration-lock.ts';
+import { statementLog } from './statement-log.ts';
 
 /** An open database: a Kysely instance, the adapter that knows its dialect, and how to close both. */
 export interface OpenDatabase {
@@ -61,7 +62,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
         'check that the folder exists and is writable, or pass another --url',
       );
     }
-    const db = new Kysely<AnyDatabase>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<AnyDatabase>({ dialect: new SqliteDialect({ database }), log: statementLog });
     const lockFile = `${target.filename}.kmigrate-lock`;
     const adapter = new SqliteAdapter(
       // In-memory databases live in one process: nothing to lock against.
@@ -98,7 +99,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     await pool.end().catch(() => undefined);
     throw postgresConnectionError(label, error, options.connectTimeoutMs ?? 10_000);
   }
-  const db = new Kysely<AnyDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<AnyDatabase>({ dialect: new PostgresDialect({ pool }), log: statementLog });
   const adapter = new PostgresAdapter(poolerReason ? { transactionPoolerReason: poolerReason } : {});
   // Kysely ends the pool only if it ran a query (its driver initialises lazily); a command that
   // stops before its first query (a refused confirmation) would otherwise keep the process alive

@@ -1,5 +1,4 @@
 import { type Command, Option } from 'commander';
-import { ConfigError } from '../../config/config-error.ts';
 import { postgresHistoryImport } from '../../dialects/postgres/postgres-history-import.ts';
 import { sqliteHistoryImport } from '../../dialects/sqlite/sqlite-history-import.ts';
 import { adviceCommand } from '../../engine/advice.ts';
@@ -16,6 +15,7 @@ import type { OpenMigrator } from '../../open-migrator.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import type { CommandContext } from '../context.ts';
 import { nonNegativeInt } from '../global-options.ts';
+import { UsageError } from '../usage-error.ts';
 
 interface BaselineOptions {
   from?: ImportTool;
@@ -51,7 +51,7 @@ export function registerBaseline(program: Command, run: CommandRunner): void {
       run(cmd, async (ctx) => {
         if (!opts.from) {
           if (version === undefined) {
-            throw new ConfigError(
+            throw new UsageError(
               '<version>',
               'is required',
               'the newest migration the database already has, or --from golang-migrate|supabase',
@@ -92,7 +92,7 @@ async function importBaseline(
   let moveAside: { table: TrackingTable; newName: string } | undefined;
   if (tool === 'supabase') {
     if (!dialect.readSupabase) {
-      throw new ConfigError(
+      throw new UsageError(
         '--from',
         'supabase needs a PostgreSQL database',
         'a postgres:// URL of the Supabase project',
@@ -232,7 +232,7 @@ function report(
 function parseSourceTable(value: string, defaultSchema: string): TrackingTable {
   const match = /^(?:([A-Za-z_][A-Za-z0-9_]{0,62})\.)?([A-Za-z_][A-Za-z0-9_]{0,62})$/.exec(value.trim());
   if (!match)
-    throw new ConfigError(
+    throw new UsageError(
       '--source-table',
       `"${value}" is not a table name`,
       '[schema.]name, letters, digits and _',

@@ -48,6 +48,7 @@ export async function openMigrator(
     statementLockTimeoutMs: config.statementLockTimeoutMs,
     statementTimeoutMs: config.statementTimeoutMs,
     lockRetries: config.lockRetries,
+    stepTimeoutMs: config.stepTimeoutMs,
     ...extras,
   });
   return { migrator, database, provider, close: () => database.close() };

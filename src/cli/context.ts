@@ -64,6 +64,7 @@ export function configOverrides(options: GlobalOptions): ConfigOverrides {
     ...(options.dir !== undefined ? { dir: options.dir } : {}),
     ...(options.table !== undefined ? { table: options.table } : {}),
     ...(options.lockTimeout !== undefined ? { lockTimeoutMs: options.lockTimeout } : {}),
+    ...(options.stepTimeout !== undefined ? { stepTimeoutMs: options.stepTimeout } : {}),
     ...(options.platform !== undefined ? { platform: options.platform } : {}),
   };
 }

@@ -7,6 +7,7 @@ export interface GlobalOptions {
   dir?: string;
   table?: string;
   lockTimeout?: number;
+  stepTimeout?: number;
   verbose?: boolean;
   json?: boolean;
   dryRun?: boolean;
@@ -27,6 +28,12 @@ export function addGlobalOptions(program: Command): Command {
         '--lock-timeout <ms>',
         'how long to wait for another migrator, in ms (default 60000)',
       ).argParser(positiveInt('--lock-timeout')),
+    )
+    .addOption(
+      new Option(
+        '--step-timeout <ms>',
+        'fail a migration step still running after this long, in ms (default 3600000; 0 = none)',
+      ).argParser(nonNegativeInt('--step-timeout')),
     )
     .option('--json', 'machine-readable results on stdout, logs on stderr')
     .option('--dry-run', 'print the plan and the SQL it would run; change nothing')

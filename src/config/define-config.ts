@@ -26,6 +26,13 @@ export const configSchema = z
     statementLockTimeoutMs: z.number().int().nonnegative().default(5_000),
     /** PostgreSQL: SET LOCAL statement_timeout for each migration (0 = none). */
     statementTimeoutMs: z.number().int().nonnegative().default(0),
+    /**
+     * Upper bound for one migration step (0 = none). A step still running then
+     * fails (rolled back, or dirty when non-transactional); on PostgreSQL it is also
+     * the step's statement_timeout (unless statementTimeoutMs is set) and its
+     * idle_in_transaction_session_timeout, so the server frees an abandoned step's locks.
+     */
+    stepTimeoutMs: z.number().int().nonnegative().default(3_600_000),
     /** How many times a migration that hit lock_timeout is retried, with backoff. */
     lockRetries: z.number().int().nonnegative().default(3),
     /** PostgreSQL: fail a connection attempt after this long instead of hanging. */

@@ -40,6 +40,7 @@ export interface ConfigOverrides {
   dir?: string;
   table?: string;
   lockTimeoutMs?: number;
+  stepTimeoutMs?: number;
 }
 
 export interface ResolvedConfig extends MigrateConfig {
@@ -117,6 +118,7 @@ export function resolveConfig(
     ...(o.dir !== undefined ? { migrationsDir: o.dir } : {}),
     ...(o.table !== undefined ? { table: o.table } : {}),
     ...(o.lockTimeoutMs !== undefined ? { lockTimeoutMs: o.lockTimeoutMs } : {}),
+    ...(o.stepTimeoutMs !== undefined ? { stepTimeoutMs: o.stepTimeoutMs } : {}),
     ...(o.platform !== undefined ? { platform: o.platform === 'none' ? undefined : o.platform } : {}),
   };
   const parsed = configSchema.safeParse(merged);

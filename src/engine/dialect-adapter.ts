@@ -136,6 +136,11 @@ export interface LockOptions {
   statementLockTimeoutMs: number;
   /** PostgreSQL: statement_timeout for the migration's own statements (0 = none). */
   statementTimeoutMs: number;
+  /**
+   * PostgreSQL: idle_in_transaction_session_timeout of a step's transaction (0 or
+   * absent = none), so the server ends a session whose client stopped mid-step.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 export interface DatabaseErrorInfo {

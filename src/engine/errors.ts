@@ -334,3 +334,18 @@ export class AheadOfFolderError extends MigrateError {
     );
   }
 }
+
+/** A migration step ran longer than stepTimeoutMs (config) / --step-timeout. */
+export class StepTimeoutError extends MigrateError {
+  override readonly name = 'StepTimeoutError';
+  readonly exitCode = 1;
+  constructor(
+    readonly version: number,
+    readonly direction: 'up' | 'down',
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `migration ${version} ${direction} did not finish within ${timeoutMs} ms (config stepTimeoutMs, --step-timeout)`,
+    );
+  }
+}

@@ -8,6 +8,7 @@ import {
   MigrationFileError,
   oneLine,
   PoolerRefusedError,
+  StepTimeoutError,
   TransactionEndedError,
   UnknownVersionError,
 } from './errors.ts';
@@ -40,6 +41,8 @@ import type {
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 export const DEFAULT_STATEMENT_LOCK_TIMEOUT_MS = 5_000;
 export const DEFAULT_LOCK_RETRIES = 3;
+/** One hour: long index builds fit; a step that never settles does not hold its locks forever. */
+export const DEFAULT_STEP_TIMEOUT_MS = 3_600_000;
 
 export interface MigratorOptions {
   db: AnyKysely;
@@ -50,6 +53,8 @@ export interface MigratorOptions {
   lockTimeoutMs?: number;
   statementLockTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /** Upper bound for one step, in ms (0 = none; default DEFAULT_STEP_TIMEOUT_MS). */
+  stepTimeoutMs?: number;
   /** Retries of a migration that hit lock_timeout, with exponential backoff. */
   lockRetries?: number;
   allowOutOfOrder?: boolean;
@@ -103,6 +108,7 @@ export class Migrator {
   readonly #table: TrackingTable;
   readonly #lock: LockOptions;
   readonly #appliedBy: string;
+  readonly #stepTimeoutMs: number;
 
   constructor(options: MigratorOptions) {
     this.#o = options;
@@ -110,10 +116,14 @@ export class Migrator {
       schema: options.table?.schema ?? 'public',
       name: options.table?.name ?? 'schema_migrations',
     };
+    const stepTimeoutMs = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    this.#stepTimeoutMs = stepTimeoutMs;
     this.#lock = {
       lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
       statementLockTimeoutMs: options.statementLockTimeoutMs ?? DEFAULT_STATEMENT_LOCK_TIMEOUT_MS,
-      statementTimeoutMs: options.statementTimeoutMs ?? 0,
+      // No single statement may outlive the step it belongs to: the server stops it by itself.
+      statementTimeoutMs: options.statementTimeoutMs || stepTimeoutMs,
+      idleInTransactionTimeoutMs: stepTimeoutMs,
     };
     this.#appliedBy = options.appliedBy ?? describeRunner();
   }
@@ -553,7 +563,11 @@ export class Migrator {
   ): Promise<void> {
     if (step.kind === 'sql') {
       try {
-        await this.#o.adapter.executeScript(db, step.sql, { inTransaction });
+        await this.#bounded(
+          this.#o.adapter.executeScript(db, step.sql, { inTransaction }),
+          source,
+          direction,
+        );
       } catch (error) {
         const info = error instanceof ScriptError ? error.info : this.#o.adapter.describeError(error);
         const where = error instanceof ScriptError ? error.location : {};
@@ -569,7 +583,11 @@ export class Migrator {
     const recorder = new StatementRecorder();
     const recorded = db.withPlugin(recorder);
     try {
-      await step.run(inTransaction ? forbidNestedTransactions(recorded, step.file) : recorded);
+      await this.#bounded(
+        step.run(inTransaction ? forbidNestedTransactions(recorded, step.file) : recorded),
+        source,
+        direction,
+      );
     } catch (error) {
       const info = this.#o.adapter.describeError(error);
       const statement = recorder.lastStatement(db);
@@ -579,6 +597,25 @@ export class Migrator {
         rolledBack: inTransaction,
         cause: error,
       });
+    }
+  }
+
+  /**
+   * A step that never settles (a TS up() awaiting a promise that never resolves)
+   * would hold its locks until the process is killed, or end the process with
+   * exit 13 and no word once nothing else is pending: fail it after stepTimeoutMs.
+   */
+  async #bounded<T>(work: Promise<T>, source: MigrationSource, direction: Direction): Promise<T> {
+    const limit = this.#stepTimeoutMs;
+    if (!limit) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StepTimeoutError(source.version, direction, limit)), limit);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -136,6 +136,7 @@ export class PostgresAdapter implements DialectAdapter {
       'begin',
       `set local lock_timeout = ${ms(options.statementLockTimeoutMs)}`,
       `set local statement_timeout = ${ms(options.statementTimeoutMs)}`,
+      `set local idle_in_transaction_session_timeout = ${ms(options.idleInTransactionTimeoutMs ?? 0)}`,
       openingBlock(key, guard ? { ...guard, table: this.qualifiedTable(table) } : undefined),
     ].join('; ');
     let mismatch: { state: MigrationState | undefined } | undefined;

@@ -1,3 +1,4 @@
+import { diffLines } from 'diff';
 /**
  * Pure comparison of two schema snapshots. `expected` is the reference (what
  * the migrations build; the schema before an up), `actual` is what was found
@@ -92,16 +93,40 @@ export function formatDifference(d: SchemaDifference, wording?: DifferenceWordin
   const on = d.table && !d.name.startsWith(`${d.table}.`) ? ` on ${d.table}` : '';
   const head = `${SYMBOL[d.change]} ${d.kind} ${d.name}${on}`;
   if (d.change === 'changed') {
-    const parts = (d.changes ?? []).map(
-      (c) => `${c.property} ${formatValue(c.before)} → ${formatValue(c.after)}`,
-    );
-    return `${head}: ${parts.join('; ')}`;
+    const changes = d.changes ?? [];
+    const inline = changes.filter((c) => !isDefinitionChange(c));
+    const blocks = changes.filter(isDefinitionChange);
+    const parts = inline.map((c) => `${c.property} ${formatValue(c.before)} → ${formatValue(c.after)}`);
+    const lines = [`${head}: ${[...parts, ...blocks.map((c) => `${c.property} changed:`)].join('; ')}`];
+    // A changed view, function body, policy or default is a line diff, never two truncated strings.
+    for (const c of blocks) lines.push(...lineDiff(String(c.before ?? ''), String(c.after ?? '')));
+    return lines.join('\n');
   }
   const why = wording ? ` (${d.change === 'added' ? wording.added : wording.removed})` : '';
   const props = formatProperties(d.properties ?? {});
   const lines = [`${head}${why}${props ? `: ${props}` : ''}`];
   for (const child of d.contains ?? []) lines.push(`    with ${formatDifference(child).slice(2)}`);
   return lines.join('\n');
+}
+
+/** Definitions (view, trigger, constraint), function bodies, policy expressions and column defaults. */
+const DEFINITION_PROPERTIES = new Set(['definition', 'body', 'using', 'withCheck', 'default']);
+
+/** A changed definition is shown as a line diff (text on both sides, or text and none). */
+function isDefinitionChange(c: PropertyChange): boolean {
+  const text = (v: SnapshotValue) => typeof v === 'string' || v === null;
+  return DEFINITION_PROPERTIES.has(c.property) && text(c.before) && text(c.after);
+}
+
+/** `    - old line` / `    + new line` for the lines that differ, unchanged lines left out. */
+function lineDiff(before: string, after: string): string[] {
+  const out: string[] = [];
+  for (const part of diffLines(before.trim(), after.trim())) {
+    if (!part.added && !part.removed) continue;
+    const sign = part.added ? '+' : '-';
+    for (const line of part.value.replace(/\n$/, '').split('\n')) out.push(`    ${sign} ${line}`.trimEnd());
+  }
+  return out;
 }
 
 /** `key=value, …` of the set properties; false, none and [] are left out to keep a line short. */

@@ -61,6 +61,11 @@ export interface VerifyInput {
   readonly schemas: readonly string[];
   readonly settings?: ScratchMigratorSettings;
   readonly onEvent?: (event: VerifyEvent) => void;
+  /**
+   * Closes the scratch database and opens an empty one, so the check can go
+   * on after a down that does not reverse; without it verify stops there.
+   */
+  readonly reopen?: () => Promise<ScratchHandle>;
 }
 
 export interface VerifyReport {
@@ -81,9 +86,13 @@ export const VERIFY_WORDING: DifferenceWording = {
  * Reversibility: on the scratch database, applies each migration in turn,
  * then its down, then its up again, and checks that the schema after the
  * down equals the schema before the up (and that the second up builds what
- * the first did). Stops at the first migration that does not reverse: what
- * follows would be checked on a schema no real database has. A missing down
- * is a finding too, but the check goes on past it.
+ * the first did). Every finding is reported, not only the first: after a
+ * migration that does not reverse the check goes on from a known state (a
+ * failed down rolled back; a down that left something behind is followed by
+ * a fresh scratch database built up to that migration, when `reopen` is
+ * given). It stops only when no such state exists: the up cannot be applied
+ * again after its down, or a non-transactional down left the scratch dirty.
+ * A missing down is a finding too.
  */
 export async function verifyMigrations(input: VerifyInput): Promise<VerifyReport> {
   // Every file is loaded (and so validated) before anything runs.
@@ -91,16 +100,19 @@ export async function verifyMigrations(input: VerifyInput): Promise<VerifyReport
   const options = snapshotOptions(input.schemas, input.table);
   // Reported as the dialect names them (SQLite: `main`).
   let schemas: readonly string[] = options.schemas;
+  let scratch = input.scratch;
   const snapshot = async () => {
-    const taken = await input.scratch.adapter.snapshotSchema(input.scratch.db, options);
+    const taken = await scratch.adapter.snapshotSchema(scratch.db, options);
     schemas = taken.schemas;
     return taken;
   };
-  const migrator = scratchMigrator(input.scratch, {
-    sources: input.sources,
-    table: input.table,
-    ...(input.settings ? { settings: input.settings } : {}),
-  });
+  const newMigrator = () =>
+    scratchMigrator(scratch, {
+      sources: input.sources,
+      table: input.table,
+      ...(input.settings ? { settings: input.settings } : {}),
+    });
+  let migrator = newMigrator();
   const findings: VerifyFinding[] = [];
   let checked = 0;
   const report = (): VerifyReport => ({
@@ -116,7 +128,7 @@ export async function verifyMigrations(input: VerifyInput): Promise<VerifyReport
     const { version, name } = source;
     const before = current;
     // An up that fails on a fresh database is a broken migration: ScratchBuildError, exit 1.
-    await onScratch(input.scratch, () => migrator.up({ target: version }));
+    await onScratch(scratch, () => migrator.up({ target: version }));
     checked++;
     const afterUp = await snapshot();
     current = afterUp;
@@ -125,30 +137,45 @@ export async function verifyMigrations(input: VerifyInput): Promise<VerifyReport
       input.onEvent?.({ version, name, outcome: 'no down' });
       continue;
     }
-    const failed = (finding: VerifyFinding): VerifyReport => {
+    const failed = (finding: VerifyFinding): void => {
       findings.push(finding);
       input.onEvent?.({ version, name, outcome: 'failed' });
-      return report();
     };
     try {
       await migrator.down({ steps: 1 });
     } catch (error) {
-      if (error instanceof MigrationFailedError)
-        return failed({ kind: 'down-failed', version, name, message: failure(error) });
-      throw error;
+      if (!(error instanceof MigrationFailedError)) throw error;
+      failed({ kind: 'down-failed', version, name, message: failure(error) });
+      // A transactional down rolled back: the schema is the one after the up, so the next can be checked.
+      if (!error.details.rolledBack) return report();
+      continue;
     }
     const differences = diffSnapshots(before, await snapshot());
-    if (differences.length) return failed({ kind: 'not-reversible', version, name, differences });
+    if (differences.length) {
+      failed({ kind: 'not-reversible', version, name, differences });
+      // What the down left behind is unknown to the migrations after it: go on from a fresh
+      // scratch database with everything up to this migration applied, or stop without one.
+      if (!input.reopen) return report();
+      scratch = await input.reopen();
+      migrator = newMigrator();
+      await onScratch(scratch, () => migrator.up({ target: version }));
+      current = await snapshot();
+      continue;
+    }
     try {
       await migrator.up({ target: version });
     } catch (error) {
-      if (error instanceof MigrationFailedError)
-        return failed({ kind: 'reapply-failed', version, name, message: failure(error) });
-      throw error;
+      if (!(error instanceof MigrationFailedError)) throw error;
+      // The migration is not applied now, so the ones after it cannot be checked.
+      failed({ kind: 'reapply-failed', version, name, message: failure(error) });
+      return report();
     }
     current = await snapshot();
     const again = diffSnapshots(afterUp, current);
-    if (again.length) return failed({ kind: 'reapply-differs', version, name, differences: again });
+    if (again.length) {
+      failed({ kind: 'reapply-differs', version, name, differences: again });
+      continue;
+    }
     input.onEvent?.({ version, name, outcome: 'reversible' });
   }
   return report();

@@ -133,7 +133,21 @@ describe('schema-diff (pure)', () => {
       snap({ kind: 'view', name: 'v', properties: { definition: 'select 1' } }),
       snap({ kind: 'view', name: 'v', properties: { definition: long } }),
     );
-    expect(formatDifference(view!).length).toBeLessThan(220);
+    // A long or multi-line definition is a line diff, whole, never truncated.
+    expect(formatDifference(view!).split('\n')).toEqual([
+      '~ view v: definition changed:',
+      '    - select 1',
+      `    + ${long}`,
+    ]);
+    const [multi] = diffSnapshots(
+      snap({ kind: 'view', name: 'v', properties: { definition: 'SELECT a,\n    b\n   FROM t;' } }),
+      snap({ kind: 'view', name: 'v', properties: { definition: 'SELECT a,\n    c\n   FROM t;' } }),
+    );
+    expect(formatDifference(multi!).split('\n')).toEqual([
+      '~ view v: definition changed:',
+      '    -     b',
+      '    +     c',
+    ]);
   });
 
   it('knows the Supabase-managed schemas', () => {

@@ -98,13 +98,14 @@ describeEachDialect('verify', (ctx) => {
       '2_add_label_search does not reverse: after its down the schema differs from before its up (1 difference):',
     );
     expect(out).toContain(`+ index ${index} on ${qualified(ctx.dialect, 'items')} (left behind by the down)`);
-    expect(out).toContain('verify found 1 problem; 1 later migration was not checked.');
-    expect(out).not.toContain('3_more');
+    // It keeps going (on a fresh scratch database): the migration after it is checked too.
+    expect(out).toMatch(/✓ reverses +3_more/);
+    expect(out).toContain('verify found 1 problem.');
 
     const json = await cli(ctx.database, dir, ['--json', 'verify']);
     expect(json.code).toBe(3);
     const report = JSON.parse(json.stdout) as VerifyJson;
-    expect(report).toMatchObject({ ok: false, checked: 2, total: 3 });
+    expect(report).toMatchObject({ ok: false, checked: 3, total: 3 });
     expect(report.findings).toHaveLength(1);
     expect(report.findings[0]).toMatchObject({
       kind: 'not-reversible',
@@ -113,6 +114,43 @@ describeEachDialect('verify', (ctx) => {
       differences: [{ change: 'added', kind: 'index', name: index }],
     });
     await assertUntouched(ctx.database);
+  });
+
+  it('reports every migration that does not reverse, not only the first; a changed view is a line diff', async () => {
+    const dir = folderFor({
+      '001_create_items.ts': CREATE_ITEMS_TS,
+      ...FORGETS_INDEX,
+      '003_view.up.sql': 'create view item_view as select id from items;\n',
+      '003_view.down.sql': 'drop view item_view;\n',
+      '004_wider_view.up.sql': 'drop view item_view;\ncreate view item_view as select id, label from items;\n',
+      // Restores another definition than 003's.
+      '004_wider_view.down.sql': 'drop view item_view;\ncreate view item_view as select id, owner_id from items;\n',
+      '005_bad_down.up.sql': 'create table extra (id integer primary key);\n',
+      '005_bad_down.down.sql': 'drop table no_such_table;\n',
+      '006_more.up.sql': 'create table more (id integer primary key);\n',
+      '006_more.down.sql': 'drop table more;\n',
+    });
+    const run = await cli(ctx.database, dir, ['verify']);
+    expect(run.code).toBe(3);
+    const out = plain(run.stdout);
+    expect(out).toMatch(/✗ FAILS +2_add_label_search/);
+    expect(out).toMatch(/✓ reverses +3_view/);
+    expect(out).toMatch(/✗ FAILS +4_wider_view/);
+    expect(out).toMatch(/✗ FAILS +5_bad_down/);
+    expect(out).toMatch(/✓ reverses +6_more/);
+    const view = qualified(ctx.dialect, 'item_view');
+    expect(out).toContain(`~ view ${view}: definition changed:`);
+    // The whole old and new lines, not two truncated strings.
+    expect(out).toMatch(/^ {4}- .*select id/im);
+    expect(out).toMatch(/^ {4}\+ .*owner_id/m);
+    expect(out).toContain('verify found 3 problems.');
+    const json = JSON.parse((await cli(ctx.database, dir, ['--json', 'verify'])).stdout) as VerifyJson;
+    expect(json).toMatchObject({ ok: false, checked: 6, total: 6 });
+    expect(json.findings.map((f) => [f.version, f.kind])).toEqual([
+      [2, 'not-reversible'],
+      [4, 'not-reversible'],
+      [5, 'down-failed'],
+    ]);
   });
 
   it('reports a migration without a down (exit 3) and still checks the others', async () => {

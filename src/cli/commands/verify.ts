@@ -12,7 +12,7 @@ export function registerVerify(program: Command, run: CommandRunner): void {
   program
     .command('verify')
     .description(
-      'check on a scratch database that every migration has a down that reverses it (exit 3 naming the first that does not); never touches the configured database',
+      'check on a scratch database that every migration has a down that reverses it (exit 3 naming every one that does not); never touches the configured database',
     )
     .addOption(
       new Option(
@@ -36,21 +36,29 @@ export function registerVerify(program: Command, run: CommandRunner): void {
           return EXIT.OK;
         }
         printPlatformHints(ctx, sources);
-        const scratch = await openScratchDatabase({
-          dialect,
-          live: ctx.config.database,
-          env: ctx.io.env,
-          resetSchemas: [...schemas, ctx.config.schema],
-          connectTimeoutMs: ctx.config.connectTimeoutMs,
-          allowEmbedded: true,
-          ...(ctx.config.platform ? { platform: ctx.config.platform } : {}),
-        });
+        const open = () =>
+          openScratchDatabase({
+            dialect,
+            live: ctx.config.database,
+            env: ctx.io.env,
+            resetSchemas: [...schemas, ctx.config.schema],
+            connectTimeoutMs: ctx.config.connectTimeoutMs,
+            allowEmbedded: true,
+            ...(ctx.config.platform ? { platform: ctx.config.platform } : {}),
+          });
+        let scratch = await open();
         try {
           ctx.reporter.info(
             `Verifying ${sources.length} migration${sources.length === 1 ? '' : 's'} on ${scratch.label} (up, down, up):`,
           );
           const report = await verifyMigrations({
             scratch,
+            // After a down that does not reverse, the check goes on on a fresh scratch database.
+            reopen: async () => {
+              await scratch.close();
+              scratch = await open();
+              return scratch;
+            },
             sources,
             table: { schema: ctx.config.schema, name: ctx.config.table },
             schemas,

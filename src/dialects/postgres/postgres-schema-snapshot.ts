@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
 import {
@@ -410,10 +409,8 @@ async function functions(db: AnyKysely, scope: Scope, serverVersion: number): Pr
       securityDefiner: r.security_definer,
       strict: r.strict,
       config: r.config ? [...r.config].sort() : null,
-      // A hash keeps the report short; the body itself is in the migration files.
-      bodySha256: createHash('sha256')
-        .update((r.body ?? '').trim())
-        .digest('hex'),
+      // The body itself, so drift and verify can show a changed one as a line diff.
+      body: (r.body ?? '').trim(),
     },
   }));
 }

@@ -11,9 +11,12 @@ export { dialectOf } from './dialects/adapter-for-kysely.ts';
 export {
   ChecksumMismatchError,
   ConfirmationRequiredError,
+  ConflictingMigrationError,
   ConnectionError,
   DevelopmentOnlyError,
   DirtyDatabaseError,
+  ForceRefusedError,
+  HistoryChangedError,
   IntegritySumError,
   LockTimeoutError,
   MigrateError,

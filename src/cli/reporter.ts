@@ -153,9 +153,11 @@ export class Reporter {
         .map((l) => l.trimEnd())
         .join('\n'),
     );
-    const problems = report.entries.filter((e) => !['applied', 'pending', 'ahead'].includes(e.state));
+    const problems = report.entries.filter(
+      (e) => !['applied', 'pending', 'ahead', 'in-progress'].includes(e.state),
+    );
     this.info(
-      `${safe(databaseLabel)}: version ${report.currentVersion}, ${report.pending} pending${report.dirty ? this.colors.red(', DIRTY') : ''}${problems.length ? `, ${problems.length} need attention` : ''}.`,
+      `${safe(databaseLabel)}: version ${report.currentVersion}, ${report.pending} pending${report.dirty ? this.colors.red(', DIRTY') : ''}${report.inProgress ? ', a migration is in progress in another process (not dirty: wait for it)' : ''}${problems.length ? `, ${problems.length} need attention` : ''}.`,
     );
   }
 
@@ -218,6 +220,7 @@ function colorState(state: string, c: Colors): string {
     case 'applied':
       return c.green(state);
     case 'pending':
+    case 'in-progress':
       return c.cyan(state);
     case 'ahead':
       return c.yellow(state);

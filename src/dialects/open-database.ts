@@ -7,6 +7,7 @@ import { importPeer } from '../config/import-peer.ts';
 import type { AnyDatabase, AnyKysely } from '../engine/any-kysely.ts';
 import type { DialectAdapter } from '../engine/dialect-adapter.ts';
 import { ConnectionError } from '../engine/errors.ts';
+import type { DialectName } from './dialect-name.ts';
 import { detectTransactionPooler, stripPoolerParams } from './postgres/pooler-detection.ts';
 import { PostgresAdapter } from './postgres/postgres-adapter.ts';
 import { SqliteAdapter } from './sqlite/sqlite-adapter.ts';
@@ -16,7 +17,7 @@ import { statementLog } from './statement-log.ts';
 /** An open database: a Kysely instance, the adapter that knows its dialect, and how to close both. */
 export interface OpenDatabase {
   readonly db: AnyKysely;
-  readonly adapter: DialectAdapter;
+  readonly adapter: DialectAdapter<DialectName>;
   readonly target: DatabaseTarget;
   /** The URL with its password replaced by ***, safe to print. */
   readonly label: string;

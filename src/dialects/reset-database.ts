@@ -46,12 +46,15 @@ export async function resetDatabase(target: DatabaseTarget, options: ResetOption
   });
   try {
     const run = async () =>
-      database.adapter.inLockedTransaction(database.db, options.table, options.lock, async (trx) => {
-        const objects = await emptyPostgresSchema(trx, options.schema);
-        for (const s of options.extraSchemas) await dropPostgresSchema(trx, s);
-        if (options.dryRun) throw new DryRunRollback(objects);
-        return objects;
-      });
+      database.adapter
+        .runLocked(database.db, options.table, options.lock, undefined, async (trx) => {
+          const objects = await emptyPostgresSchema(trx, options.schema);
+          for (const s of options.extraSchemas) await dropPostgresSchema(trx, s);
+          if (options.dryRun) throw new DryRunRollback(objects);
+          return objects;
+        })
+        // Without a guard a locked run always runs.
+        .then((outcome) => (outcome.ran ? outcome.value : 0));
     let objects: number;
     try {
       objects = await run();

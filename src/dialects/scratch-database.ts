@@ -6,9 +6,11 @@ import { sql } from 'kysely';
 import { ConfigError } from '../config/config-error.ts';
 import { type DatabaseTarget, parseDatabaseUrl, redactUrl } from '../config/database-url.ts';
 import { type Platform, platformHint, SUPABASE_ROLE_NAMES } from '../config/platform.ts';
+import type { DialectAdapter } from '../engine/dialect-adapter.ts';
 import { MigrateError, type MigrationFailedError } from '../engine/errors.ts';
 import { isManagedSchema } from '../engine/schema-snapshot.ts';
 import type { ScratchHandle } from '../engine/scratch-build.ts';
+import type { DialectName } from './dialect-name.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { type OpenDatabase, openDatabase } from './open-database.ts';
 import { installSupabaseStandIn, SUPABASE_STAND_IN_VERSION } from './postgres/supabase-stand-in.ts';
@@ -41,6 +43,7 @@ export type ScratchBackend =
 
 /** An empty database of one dialect that drift, verify and codegen may change freely. */
 export interface ScratchDatabase extends ScratchHandle {
+  readonly adapter: DialectAdapter<DialectName>;
   readonly backend: ScratchBackend;
 }
 

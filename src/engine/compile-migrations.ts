@@ -2,7 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import type { AnyKysely } from './any-kysely.ts';
 import type { DialectAdapter } from './dialect-adapter.ts';
 import { createRecordingKysely } from './recording-kysely.ts';
-import type { MigrationSource } from './types.ts';
+import type { LoadedMigration, MigrationSource, MigrationStep } from './types.ts';
 
 /** One migration's `up`, as the SQL it would send, whatever its state in a database. */
 export interface CompiledUp {
@@ -10,7 +10,7 @@ export interface CompiledUp {
   /** The file the step came from, relative to the migrations folder. */
   readonly file: string;
   readonly kind: 'sql' | 'code';
-  /** Decided the way the engine decides it when running (see Migrator#isTransactional). */
+  /** Decided the way the engine decides it when running (isTransactionalStep). */
   readonly transactional: boolean;
   /**
    * SQL steps: the step's script text, once. Code steps: each query the module
@@ -20,11 +20,33 @@ export interface CompiledUp {
 }
 
 /**
- * Compiles every given migration's `up` without touching a database: SQL
- * steps as written, TypeScript modules through a recording Kysely (the same
- * mechanism as --dry-run). Unlike a dry run it ignores the tracking table, so
- * `lint --all` can see migrations that were applied long ago. Modules that read
- * rows get no rows back, so data-dependent branches compile as for an empty table.
+ * The one compile step, shared by --dry-run and lint: an SQL step is its
+ * script text, once; a code step is each query the module sends, compiled
+ * with `db`'s dialect through a recording Kysely that executes nothing.
+ * Modules that read rows get no rows back, so data-dependent branches compile
+ * as for an empty table.
+ */
+export async function compileStatements(step: MigrationStep, db: AnyKysely): Promise<string[]> {
+  if (step.kind === 'sql') return [step.sql];
+  const recording = createRecordingKysely(db);
+  await step.run(recording.db);
+  return recording.queries.map((q: CompiledQuery) => q.sql);
+}
+
+/** The engine's rule (StepRunner#isTransactional) for a step, without a runner. */
+export function isTransactionalStep(
+  loaded: LoadedMigration,
+  step: MigrationStep,
+  adapter: Pick<DialectAdapter, 'findNonTransactionalStatement'>,
+): boolean {
+  if (!loaded.transactional) return false;
+  return !(step.kind === 'sql' && adapter.findNonTransactionalStatement(step.sql));
+}
+
+/**
+ * Compiles every given migration's `up` without touching a database. Unlike
+ * a dry run it ignores the tracking table, so `lint --all` can see migrations
+ * that were applied long ago.
  */
 export async function compileUpSteps(
   sources: readonly MigrationSource[],
@@ -35,24 +57,12 @@ export async function compileUpSteps(
   for (const source of sources) {
     const loaded = await source.load();
     const step = loaded.up;
-    if (step.kind === 'sql') {
-      compiled.push({
-        source,
-        file: step.file,
-        kind: 'sql',
-        transactional: loaded.transactional && !adapter.findNonTransactionalStatement(step.sql),
-        statements: [step.sql],
-      });
-      continue;
-    }
-    const recording = createRecordingKysely(db);
-    await step.run(recording.db);
     compiled.push({
       source,
       file: step.file,
-      kind: 'code',
-      transactional: loaded.transactional,
-      statements: recording.queries.map((q: CompiledQuery) => q.sql),
+      kind: step.kind,
+      transactional: isTransactionalStep(loaded, step, adapter),
+      statements: await compileStatements(step, db),
     });
   }
   return compiled;

@@ -1,16 +1,17 @@
-import type { CompiledQuery } from 'kysely';
 import type { AnyKysely } from './any-kysely.ts';
 import type { SchemaSnapshot, SnapshotOptions } from './schema-snapshot.ts';
 import type { SplitStatement } from './statement-splitter.ts';
-import type { MigrationState, TrackingRow, TrackingTable } from './types.ts';
+import type { TrackingStoreDriver, TrackingWrite } from './tracking-store.ts';
+import type { TrackingTable } from './types.ts';
 
 /**
  * Everything the engine needs from a database, and nothing more. Adapters are
  * kept "dumb" (golang-migrate's rule): they run what they are told; all
  * decisions live in the engine. Each method says who calls it and when.
  */
-export interface DialectAdapter {
-  readonly dialect: 'sqlite' | 'postgres';
+export interface DialectAdapter<Name extends string = string> extends TrackingStoreDriver {
+  /** The dialect's name, for messages and configuration ("postgres", "sqlite"). The engine never branches on it. */
+  readonly dialect: Name;
 
   readonly capabilities: {
     /** DDL rolls back with the transaction (both of ours do; MySQL would not). */
@@ -20,59 +21,48 @@ export interface DialectAdapter {
      * transaction-mode pooler, where non-transactional migrations are refused.
      */
     readonly sessionLock: boolean;
+    /** Tables live in a named schema (PostgreSQL); false: TrackingTable.schema is ignored (SQLite). */
+    readonly schemas: boolean;
   };
 
+  /** The schema a tracking table goes to when the configuration names none ('public' on PostgreSQL). */
+  readonly defaultSchema: string;
+
   /** Why sessionLock is false, for the refusal message (e.g. "port 6543 is Supabase's transaction pooler"). */
-  readonly sessionLockUnavailableReason?: string;
+  readonly sessionLockUnavailableReason?: string | undefined;
 
   /**
-   * Called once per command, first. One round trip: all tracking rows ordered
-   * by version, or `null` when the table does not exist yet. Throws
-   * TrackingTableError when the table exists but is not ours.
-   */
-  readTrackingRows(db: AnyKysely, table: TrackingTable): Promise<TrackingRow[] | null>;
-
-  /**
-   * Called before the first write when readTrackingRows returned null.
+   * Called before the first write when the tracking table does not exist.
    * Creates the tracking and history tables; safe when many processes race.
    */
   ensureTrackingTables(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void>;
 
   /**
-   * Called once per transactional step. Opens a transaction, takes the
+   * Called once per transactional step, and once by every other state-changing
+   * command (force, repair, baseline, history import): the hot path of every
+   * deploy, so it is built for few round trips. Opens a transaction, takes the
    * migration lock inside it (waiting at most `lockTimeoutMs`, then throwing
-   * LockTimeoutError), applies per-migration settings, runs `fn`, commits; rolls
-   * back if `fn` throws. Correct behind transaction-mode poolers: nothing
-   * outlives the transaction.
+   * LockTimeoutError), starts from the default session state, applies the
+   * per-migration limits and, when `guard` is given, checks under the lock that
+   * the tracking rows still have the digest the plan was made from. When they
+   * do not, it rolls back and returns `{ ran: false }` without calling `fn`.
+   * Otherwise it runs `fn`, sends the writes `fn` passed to `finish` together
+   * with COMMIT when it can, and rolls back if anything throws. Correct behind
+   * transaction-mode poolers: nothing outlives the transaction.
    */
-  inLockedTransaction<T>(
+  runLocked<T>(
     db: AnyKysely,
     table: TrackingTable,
     options: LockOptions,
-    fn: (trx: AnyKysely) => Promise<T>,
-  ): Promise<T>;
-
-  /**
-   * Called once per transactional migration step: the hot path of every
-   * deploy, so it is built for few round trips. Like inLockedTransaction, but
-   * under the lock (in the same round trip on PostgreSQL) it reads the tracking
-   * row of `guard.version`. When that row's state is not what `guard.expect`
-   * says, it rolls back and returns `{ ran: false, state }` without calling
-   * `fn` (another process did the step, or the row is dirty). Queries `fn`
-   * passes to `finish` (the tracking-row writes) are sent together with COMMIT.
-   */
-  runLockedStep<T>(
-    db: AnyKysely,
-    table: TrackingTable,
-    options: LockOptions,
-    guard: StepGuard,
-    fn: (trx: AnyKysely, finish: (query: CompiledQuery) => void) => Promise<T>,
+    guard: HistoryGuard | undefined,
+    fn: (trx: AnyKysely, finish: (write: TrackingWrite) => void) => Promise<T>,
   ): Promise<StepOutcome<T>>;
 
   /**
    * Called once per non-transactional step (only when capabilities.sessionLock).
-   * Takes a session-level lock on one pinned connection, runs `fn` on that
-   * connection in autocommit mode, always releases the lock.
+   * Takes a session-level lock on one pinned connection, resets the session
+   * to its defaults, runs `fn` on that connection in autocommit mode, resets
+   * the session again and always releases the lock.
    */
   withSessionLock<T>(
     db: AnyKysely,
@@ -82,14 +72,26 @@ export interface DialectAdapter {
   ): Promise<T>;
 
   /**
+   * Called by a non-transactional step, on the connection withSessionLock
+   * pinned, to record its end: the writes in one transaction (together with
+   * COMMIT when the driver can), rolled back as a whole on error.
+   */
+  commitWrites(conn: AnyKysely, writes: readonly TrackingWrite[]): Promise<void>;
+
+  /**
+   * Called by `status` and `force` when a row is running/reverting: true when
+   * another session holds the migration lock right now (its step is still in
+   * progress), false when nobody does (the step died: the row is dirty).
+   * Never waits.
+   */
+  isLockHeld(db: AnyKysely, table: TrackingTable): Promise<boolean>;
+
+  /**
    * Runs an SQL file's text. `inTransaction` true: the whole text is sent to the
    * database, which parses it. false: statements are sent one by one, because
    * e.g. CREATE INDEX CONCURRENTLY cannot run in an implicit transaction block.
    */
   executeScript(conn: AnyKysely, sql: string, options: { inTransaction: boolean }): Promise<void>;
-
-  /** The tracking table (or its `_history` companion when `suffix` is given) as quoted SQL. */
-  qualifiedTable(table: TrackingTable, suffix?: string): string;
 
   /**
    * Called at plan time for SQL steps. Returns the statement that cannot run
@@ -120,14 +122,20 @@ export interface DialectAdapter {
   snapshotSchema(db: AnyKysely, options: SnapshotOptions): Promise<SchemaSnapshot>;
 }
 
-/** What the tracking row of a step must look like for the step to run. */
-export interface StepGuard {
-  version: number;
-  /** `absent` before an up, `applied` before a down. */
-  expect: 'absent' | 'applied';
+/**
+ * The condition a locked run checks under the lock: the tracking rows still
+ * have the digest (historyDigest) of the rows the plan was made from, with the
+ * plan's own earlier steps applied.
+ */
+export interface HistoryGuard {
+  readonly expected: string;
+  /** Reads the rows on `conn` and digests them (one query). */
+  digestOf(conn: AnyKysely): Promise<string>;
+  /** The same digest as one SELECT with a `digest` column, for drivers that fold it into their lock round trip. */
+  digestQuery(conn: AnyKysely): TrackingWrite;
 }
 
-export type StepOutcome<T> = { ran: true; value: T } | { ran: false; state: MigrationState | undefined };
+export type StepOutcome<T> = { ran: true; value: T } | { ran: false };
 
 export interface LockOptions {
   /** Max wait for the migration lock. */

@@ -7,6 +7,7 @@ import {
   type ScratchHandle,
   type ScratchMigratorSettings,
 } from './scratch-build.ts';
+import { TrackingStore } from './tracking-store.ts';
 import type { MigrationSource, TrackingTable } from './types.ts';
 
 export type { DatabaseHandle, ScratchHandle, ScratchMigratorSettings } from './scratch-build.ts';
@@ -44,7 +45,7 @@ export interface DriftReport {
  */
 export async function detectDrift(input: DriftInput): Promise<DriftReport> {
   const schemas = comparableSchemas(input.schemas);
-  const rows = await input.live.adapter.readTrackingRows(input.live.db, input.table);
+  const rows = await new TrackingStore(input.table, input.live.adapter, '').read(input.live.db);
   const history = analyzeHistory(input.sources, rows ?? []);
   // Dirty, edited or deleted applied migrations cannot be rebuilt faithfully.
   assertRunnable(history);

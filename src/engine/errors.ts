@@ -214,6 +214,58 @@ export class MigrationFailedError extends MigrateError {
   }
 }
 
+/**
+ * The tracking rows changed between the read a command planned from and the
+ * moment it held the lock (another process migrated meanwhile). Commands that
+ * cannot safely re-plan (down, to, redo, force, repair, baseline) stop here.
+ */
+export class HistoryChangedError extends MigrateError {
+  override readonly name = 'HistoryChangedError';
+  readonly exitCode = 4;
+  constructor(
+    readonly command: string,
+    /** What changed, e.g. `3_add_email applied`. */
+    readonly changes: string[],
+    /** Steps of this command that had already run (they stay done). */
+    readonly completed: number,
+  ) {
+    super(
+      `the migration history changed while \`${command}\` waited for the lock (${changes.join(', ') || 'rows rewritten'}), so its plan no longer holds; ${completed ? `${completed} step${completed === 1 ? '' : 's'} had run before, the rest did not run` : 'nothing was changed'}; check \`migrate status\` and run it again if it still applies`,
+    );
+  }
+}
+
+/**
+ * Another process applied the same version from a different file (two
+ * releases disagreeing on a version: a bad merge, an old and a new deploy).
+ */
+export class ConflictingMigrationError extends MigrateError {
+  override readonly name = 'ConflictingMigrationError';
+  readonly exitCode = 4;
+  constructor(
+    readonly version: number,
+    readonly ours: { name: string; checksum: string; file: string },
+    readonly theirs: { name: string; checksum: string; appliedBy: string },
+  ) {
+    super(
+      `migration ${version} was applied by another process (${theirs.appliedBy}) as ${version}_${theirs.name} (checksum ${theirs.checksum.slice(0, 12)}), but this run has ${ours.file} (${version}_${ours.name}, checksum ${ours.checksum.slice(0, 12)}); two releases disagree on version ${version}: deploy one release, renumber the other's migration, and run again`,
+    );
+  }
+}
+
+/** `force` would record something the database does not have. */
+export class ForceRefusedError extends MigrateError {
+  override readonly name = 'ForceRefusedError';
+  readonly exitCode = 4;
+  constructor(
+    readonly version: number,
+    readonly reason: 'in-progress' | 'applied' | 'not-dirty',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The tracking table exists but is not in our format (hand-edited, or another tool's). */
 export class TrackingTableError extends MigrateError {
   override readonly name = 'TrackingTableError';

@@ -5,12 +5,12 @@
  * write (writeImportedHistory) is one locked transaction, so an import is
  * all or nothing.
  */
-import { sql } from 'kysely';
 import { adviceCommand } from './advice.ts';
 import type { AnyKysely } from './any-kysely.ts';
 import { describeRunner } from './applied-by.ts';
 import type { DialectAdapter, LockOptions } from './dialect-adapter.ts';
 import { MigrateError } from './errors.ts';
+import { TrackingStore } from './tracking-store.ts';
 import type { MigrationSource, TrackingTable } from './types.ts';
 
 export type ImportTool = 'golang-migrate' | 'supabase';
@@ -188,25 +188,28 @@ export interface WriteImportOptions {
  */
 export async function writeImportedHistory(options: WriteImportOptions): Promise<void> {
   const { adapter, dialect, table, plan } = options;
-  const appliedBy = options.appliedBy ?? describeRunner();
-  await adapter.inLockedTransaction(options.db, table, options.lock, async (trx) => {
+  const store = new TrackingStore(table, adapter, options.appliedBy ?? describeRunner());
+  await adapter.runLocked(options.db, table, options.lock, undefined, async (trx) => {
     if (options.moveAside) await dialect.moveAside(trx, options.moveAside.table, options.moveAside.newName);
     await dialect.createTrackingTables(trx, table);
-    const t = sql.raw(adapter.qualifiedTable(table));
-    const h = sql.raw(adapter.qualifiedTable(table, '_history'));
-    const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${t}`.execute(trx);
-    if (Number(rows[0]?.n ?? 0) > 0) {
+    const rows = (await store.read(trx)) ?? [];
+    if (rows.length > 0) {
       throw new HistoryImportError(
         plan.tool,
-        `${table.name} already has ${rows[0]!.n} tracking row(s); an import only fills an empty tracking table (use \`${adviceCommand('baseline <version>')}\` to extend it)`,
+        `${table.name} already has ${rows.length} tracking row(s); an import only fills an empty tracking table (use \`${adviceCommand('baseline <version>')}\` to extend it)`,
       );
     }
     const write = async (source: MigrationSource, state: 'applied' | 'running', error: string | null) => {
-      await sql`insert into ${t} (version, name, checksum, state, execution_ms, applied_by, error) values (${source.version}, ${source.name}, ${source.checksum}, ${state}, ${0}, ${appliedBy}, ${error})`.execute(
+      const row = { version: source.version, name: source.name, checksum: source.checksum };
+      await store.run(
         trx,
-      );
-      await sql`insert into ${h} (version, name, action, checksum, execution_ms, performed_by, details) values (${source.version}, ${source.name}, ${'baseline'}, ${source.checksum}, ${0}, ${appliedBy}, ${state === 'running' ? `${plan.details}; recorded dirty` : plan.details})`.execute(
-        trx,
+        store.insert(trx, { ...row, state, executionMs: 0, error }),
+        store.appendHistory(trx, {
+          ...row,
+          action: 'baseline',
+          executionMs: 0,
+          details: state === 'running' ? `${plan.details}; recorded dirty` : plan.details,
+        }),
       );
     };
     for (const source of plan.applied) await write(source, 'applied', null);

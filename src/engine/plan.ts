@@ -11,6 +11,7 @@ import {
   OutOfOrderError,
   UnknownVersionError,
 } from './errors.ts';
+import type { PlannedRow } from './tracking-store.ts';
 import type { MigrationSource, StatusEntry, TrackingRow } from './types.ts';
 
 export interface History {
@@ -167,4 +168,35 @@ export function resolveTarget(
     String(version),
     `is not a migration in the folder${known.length ? ` (known: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''})` : ''}; use 0 to roll everything back`,
   );
+}
+
+/** The rows a plan expects after one of its own steps: an up adds the row, a down removes it. */
+export function afterStep(
+  rows: readonly PlannedRow[],
+  step: { source: Pick<MigrationSource, 'version' | 'name' | 'checksum'>; direction: 'up' | 'down' },
+): PlannedRow[] {
+  const rest = rows.filter((r) => r.version !== step.source.version);
+  if (step.direction === 'down') return rest;
+  const { version, name, checksum } = step.source;
+  return [...rest, { version, name, checksum, state: 'applied' as const }].sort(
+    (a, b) => a.version - b.version,
+  );
+}
+
+/** What differs between the rows a plan expected and the rows found, in words (`3_add_email applied`). */
+export function describeChanges(expected: readonly PlannedRow[], found: readonly PlannedRow[]): string[] {
+  const before = new Map(expected.map((r) => [r.version, r]));
+  const after = new Map(found.map((r) => [r.version, r]));
+  const versions = [...new Set([...before.keys(), ...after.keys()])].sort((a, b) => a - b);
+  const changes: string[] = [];
+  for (const version of versions) {
+    const was = before.get(version);
+    const is = after.get(version);
+    if (!was && is) changes.push(`${version}_${is.name} ${is.state === 'applied' ? 'applied' : is.state}`);
+    else if (was && !is) changes.push(`${version}_${was.name} rolled back`);
+    else if (was && is && was.state !== is.state) changes.push(`${version}_${is.name} now ${is.state}`);
+    else if (was && is && (was.checksum !== is.checksum || was.name !== is.name))
+      changes.push(`${version}_${is.name} recorded from another file`);
+  }
+  return changes;
 }

@@ -33,7 +33,7 @@ export async function runSeeds(input: RunSeedsInput): Promise<SeedResult[]> {
   for (const step of steps) {
     const started = performance.now();
     try {
-      await adapter.inLockedTransaction(db, table, lock, (trx) =>
+      await adapter.runLocked(db, table, lock, undefined, (trx) =>
         step.kind === 'code' ? step.run(trx) : adapter.executeScript(trx, step.sql, { inTransaction: true }),
       );
     } catch (error) {

@@ -63,6 +63,8 @@ export type StatusState =
   | 'applied'
   | 'pending'
   | 'dirty'
+  /** A non-transactional step another process is running right now (it holds the migration lock). */
+  | 'in-progress'
   | 'changed'
   | 'missing'
   /** Applied by a newer release: newer than every file in this folder. */

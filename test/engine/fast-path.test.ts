@@ -45,6 +45,6 @@ describeEachDialect('start-up fast path', (ctx) => {
     queries.length = 0;
     expect(await migrateToLatest(db, options)).toEqual([]);
     expect(queries).toHaveLength(1);
-    expect(queries[0]).toMatch(/^select version, name, checksum/);
+    expect(queries[0]).toMatch(/^select "version", "name", "checksum"/);
   });
 });

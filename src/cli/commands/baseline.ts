@@ -78,7 +78,7 @@ async function plainBaseline(
 
 async function importBaseline(
   ctx: CommandContext,
-  { database, provider }: OpenMigrator,
+  { database, provider, migrator }: OpenMigrator,
   tool: ImportTool,
   sourceTableOption: string,
   expectedVersion: number | undefined,
@@ -105,7 +105,7 @@ async function importBaseline(
         'supabase_migrations.schema_migrations does not exist (this database was not migrated with the Supabase CLI)',
       );
     }
-    await assertOursEmpty(database, ours, tool);
+    await assertOursEmpty(migrator, ours, tool);
     plan = planSupabaseImport(sources, rows);
   } else {
     const source = parseSourceTable(sourceTableOption, ctx.config.schema);
@@ -128,7 +128,7 @@ async function importBaseline(
       }
       moveAside = { table: source, newName };
     } else {
-      await assertOursEmpty(database, ours, tool);
+      await assertOursEmpty(migrator, ours, tool);
     }
     plan = planGolangMigrateImport(sources, rows, describeTable(source, adapter.dialect));
   }
@@ -170,11 +170,11 @@ async function importBaseline(
 
 /** A second import, or an import over a used tracking table, would mix two histories. */
 async function assertOursEmpty(
-  database: OpenMigrator['database'],
+  migrator: OpenMigrator['migrator'],
   ours: TrackingTable,
   tool: ImportTool,
 ): Promise<void> {
-  const rows = await database.adapter.readTrackingRows(database.db, ours);
+  const rows = await migrator.trackingRows();
   if (rows?.length) {
     throw new HistoryImportError(
       tool,

@@ -10,10 +10,14 @@ export function registerForce(program: Command, run: CommandRunner): void {
     )
     .argument('<version>', 'the dirty (or any) version', nonNegativeInt('<version>'))
     .option('--not-applied', 'the change was undone by hand: forget the row instead')
-    .action((version: number, opts: { notApplied?: boolean }, cmd: Command) =>
+    .option('--override', 'also rewrite a row that is applied cleanly (normally refused, exit 4)')
+    .action((version: number, opts: { notApplied?: boolean; override?: boolean }, cmd: Command) =>
       run(cmd, (ctx) =>
         ctx.withMigrator(async ({ migrator }) => {
-          await migrator.force(version, opts.notApplied ? { notApplied: true } : {});
+          await migrator.force(version, {
+            ...(opts.notApplied ? { notApplied: true } : {}),
+            ...(opts.override ? { override: true } : {}),
+          });
           const text = opts.notApplied
             ? `Migration ${version} is now recorded as not applied.`
             : `Migration ${version} is now recorded as applied.`;

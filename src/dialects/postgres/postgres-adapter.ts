@@ -1,19 +1,19 @@
-import { type CompiledQuery, sql } from 'kysely';
+import { createQueryId, PostgresQueryCompiler, sql } from 'kysely';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
 import type {
   DatabaseErrorInfo,
   DialectAdapter,
+  HistoryGuard,
   LockOptions,
-  StepGuard,
-  StepOutcome,
 } from '../../engine/dialect-adapter.ts';
-import { LockTimeoutError, TrackingTableError, TransactionEndedError } from '../../engine/errors.ts';
+import { LockTimeoutError, TransactionEndedError } from '../../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
 import type { SplitStatement } from '../../engine/statement-splitter.ts';
-import type { MigrationState, TrackingRow, TrackingTable } from '../../engine/types.ts';
+import type { TrackingWrite } from '../../engine/tracking-store.ts';
+import type { TrackingTable } from '../../engine/types.ts';
+import { DriverBase } from '../driver-base.ts';
 import { advisoryLockKey } from '../lock-key.ts';
-import { quoteIdent, type RawTrackingRow, TRACKING_COLUMNS, toTrackingRow } from '../tracking-row.ts';
 import { findTransactionControl } from '../transaction-control.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
 import { snapshotPostgresSchema } from './postgres-schema-snapshot.ts';
@@ -25,13 +25,13 @@ const UNDEFINED_TABLE = '42P01';
 const UNDEFINED_COLUMN = '42703';
 const INVALID_SCHEMA = '3F000';
 const LOCK_NOT_AVAILABLE = '55P03';
-/** Ours: a step's tracking row is not in the state the step needs (class KM is unused by PostgreSQL). */
+/** Ours: the tracking rows changed since the plan was made (class KM is unused by PostgreSQL). */
 const GUARD_MISMATCH = 'KM001';
 const ACTIVE_SQL_TRANSACTION = '25001';
 /** Ours: at COMMIT time the transaction is not the one the engine opened. */
 const TRANSACTION_ENDED = 'KM002';
 const TXID_SETTING = 'kmigrate.txid';
-/** Raises KM002 unless the current transaction is the one #open started. */
+/** Raises KM002 unless the current transaction is the one openLockedTransaction started. */
 const STILL_OURS = `do $$ begin if current_setting('${TXID_SETTING}', true) is distinct from txid_current()::text then raise exception 'the transaction was ended inside the migration' using errcode = '${TRANSACTION_ENDED}'; end if; end $$`;
 const QUERY_CANCELED = '57014';
 
@@ -45,115 +45,83 @@ export interface PostgresAdapterOptions {
 }
 
 /**
+ * Every step starts from the session's defaults (one run of N = N runs of 1):
+ * a migration's `SET search_path`/`SET ROLE`/`SET TIME ZONE` must not move the
+ * next one. DISCARD ALL would also drop advisory locks (and cannot run in a
+ * transaction); RESET ALL leaves role and session authorization alone, hence both.
+ * Inside a transaction these take effect at COMMIT, and vanish with a ROLLBACK
+ * (which undoes the migration's own SETs as well).
+ */
+const RESET_SESSION = 'set session authorization default; reset all';
+
+/**
  * PostgreSQL. Transactional migrations take a transaction-scoped advisory lock
  * (pg_advisory_xact_lock) keyed on (schema, table): nothing outlives the
  * transaction, so it is correct behind transaction-mode poolers. The bounded
- * wait is lock_timeout, which applies to advisory locks too.
+ * wait is a polled try (see pollForLock).
  */
-export class PostgresAdapter implements DialectAdapter {
+export class PostgresAdapter extends DriverBase<'postgres'> {
   readonly dialect = 'postgres';
-  readonly capabilities: DialectAdapter['capabilities'];
-  readonly sessionLockUnavailableReason?: string;
+  override readonly capabilities: DialectAdapter['capabilities'];
+  override readonly defaultSchema = 'public';
+  override readonly sessionLockUnavailableReason: string | undefined;
 
   constructor(options: PostgresAdapterOptions = {}) {
-    this.capabilities = { transactionalDdl: true, sessionLock: !options.transactionPoolerReason };
-    if (options.transactionPoolerReason) this.sessionLockUnavailableReason = options.transactionPoolerReason;
+    super();
+    this.capabilities = {
+      transactionalDdl: true,
+      sessionLock: !options.transactionPoolerReason,
+      schemas: true,
+    };
+    this.sessionLockUnavailableReason = options.transactionPoolerReason;
   }
 
-  async readTrackingRows(db: AnyKysely, table: TrackingTable): Promise<TrackingRow[] | null> {
-    try {
-      const { rows } = await sql
-        .raw<RawTrackingRow>(`select ${TRACKING_COLUMNS} from ${this.qualifiedTable(table)} order by version`)
-        .execute(db);
-      return rows.map(toTrackingRow);
-    } catch (error) {
-      const code = sqlState(error);
-      if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA) return null;
-      if (code === UNDEFINED_COLUMN) {
-        throw new TrackingTableError(
-          `${table.schema}.${table.name}`,
-          `exists but is not in kmigrate's format (${(error as Error).message})`,
-        );
-      }
-      throw error;
-    }
+  classifyTrackingReadError(error: unknown): 'absent' | 'malformed' | undefined {
+    const code = sqlState(error);
+    if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA) return 'absent';
+    if (code === UNDEFINED_COLUMN) return 'malformed';
+    return undefined;
   }
 
-  async ensureTrackingTables(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void> {
-    // Under the lock: concurrent CREATE TABLE IF NOT EXISTS can still collide on pg_type.
-    await this.inLockedTransaction(
-      db,
-      table,
-      { lockTimeoutMs, statementLockTimeoutMs: 0, statementTimeoutMs: 0 },
-      async (trx) => {
-        await sql.raw(postgresTrackingDdl(table.schema, table.name).join(';\n')).execute(trx);
-      },
-    );
-  }
-
-  async inLockedTransaction<T>(
-    db: AnyKysely,
-    table: TrackingTable,
-    options: LockOptions,
-    fn: (trx: AnyKysely) => Promise<T>,
-  ): Promise<T> {
-    return db.connection().execute(async (conn) => {
-      await this.#open(conn, table, options);
-      return this.#finishTransaction(conn, () => fn(conn), []);
-    });
-  }
-
-  async runLockedStep<T>(
-    db: AnyKysely,
-    table: TrackingTable,
-    options: LockOptions,
-    guard: StepGuard,
-    fn: (trx: AnyKysely, finish: (query: CompiledQuery) => void) => Promise<T>,
-  ): Promise<StepOutcome<T>> {
-    return db.connection().execute(async (conn) => {
-      const mismatch = await this.#open(conn, table, options, guard);
-      if (mismatch) return { ran: false, state: mismatch.state };
-      const finish: CompiledQuery[] = [];
-      const value = await this.#finishTransaction(conn, () => fn(conn, (q) => finish.push(q)), finish);
-      return { ran: true, value };
-    });
+  trackingDdl(table: TrackingTable): string[] {
+    // One statement: created under the lock, since concurrent CREATE TABLE IF NOT EXISTS can collide on pg_type.
+    return [postgresTrackingDdl(table.schema, table.name).join(';\n')];
   }
 
   /**
-   * Opens a transaction holding the migration lock, in one round trip per try:
-   * begin, the migration's own limits, then a DO block that tries the lock
-   * (55P03 when it is held) and, for a step, checks its tracking row (KM001
-   * with the row's state when it is not as expected).
+   * One round trip per try: begin, the session reset, the migration's own
+   * limits, then a DO block that tries the lock (55P03 when it is held) and
+   * checks the guard's digest (KM001 when the history changed).
    */
-  async #open(
+  protected async openLockedTransaction(
     conn: AnyKysely,
     table: TrackingTable,
     options: LockOptions,
-    guard?: StepGuard,
-  ): Promise<{ state: MigrationState | undefined } | undefined> {
+    guard: HistoryGuard | undefined,
+  ): Promise<boolean> {
     const key = advisoryLockKey(table.schema, table.name);
+    const check = guard
+      ? { query: await inlineLiterals(guard.digestQuery(conn)), expected: guard.expected }
+      : undefined;
     const opening = [
       'begin',
+      RESET_SESSION,
       `set local lock_timeout = ${ms(options.statementLockTimeoutMs)}`,
       `set local statement_timeout = ${ms(options.statementTimeoutMs)}`,
       `set local idle_in_transaction_session_timeout = ${ms(options.idleInTransactionTimeoutMs ?? 0)}`,
-      openingBlock(key, guard ? { ...guard, table: this.qualifiedTable(table) } : undefined),
+      openingBlock(key, check),
     ].join('; ');
-    let mismatch: { state: MigrationState | undefined } | undefined;
+    let holds = true;
     await pollForLock(
       async () => {
         try {
           await sql.raw(opening).execute(conn);
           return true;
         } catch (error) {
-          await sql
-            .raw('rollback')
-            .execute(conn)
-            .catch(() => undefined);
+          await this.rollbackQuietly(conn);
           if (sqlState(error) === LOCK_NOT_AVAILABLE) return false;
           if (sqlState(error) === GUARD_MISMATCH) {
-            const state = (error as Error).message;
-            mismatch = { state: state === 'absent' ? undefined : (state as MigrationState) };
+            holds = false;
             return true;
           }
           throw error;
@@ -162,45 +130,34 @@ export class PostgresAdapter implements DialectAdapter {
       options.lockTimeoutMs,
       () => new LockTimeoutError(options.lockTimeoutMs, lockName(table, key)),
     );
-    return mismatch;
+    return holds;
   }
 
-  /** Runs `body`; then the queued queries and COMMIT as one round trip; ROLLBACK on any error. */
-  async #finishTransaction<T>(conn: AnyKysely, body: () => Promise<T>, finish: CompiledQuery[]): Promise<T> {
-    let result: T;
+  /** The session reset, the writes (values inlined: a multi-statement query carries no parameters) and COMMIT: one round trip. */
+  protected override async commitWith(
+    conn: AnyKysely,
+    writes: readonly TrackingWrite[],
+    options: { ownTransaction: boolean },
+  ): Promise<void> {
+    const statements = await Promise.all(writes.map(inlineLiterals));
+    // The check rides with the tracking writes and COMMIT: if the step ended our transaction,
+    // this batch runs on its own and the check aborts it before the rows are written.
+    const check = options.ownTransaction ? [STILL_OURS] : [];
     try {
-      result = await body();
+      await sql.raw([...check, RESET_SESSION, ...statements, 'commit'].join(';\n')).execute(conn);
     } catch (error) {
-      const ended = !(await this.#stillOurs(conn));
-      await sql
-        .raw('rollback')
-        .execute(conn)
-        .catch(() => undefined);
-      throw ended ? new TransactionEndedError({ cause: error }) : error;
-    }
-    try {
-      const statements = finish.length ? await inlineAll(finish) : [];
-      // The check rides with the tracking writes and COMMIT: if the step ended our transaction,
-      // this batch runs on its own and the check aborts it before the rows are written.
-      await sql.raw([STILL_OURS, ...statements, 'commit'].join(';\n')).execute(conn);
-      return result;
-    } catch (error) {
-      await sql
-        .raw('rollback')
-        .execute(conn)
-        .catch(() => undefined);
       throw sqlState(error) === TRANSACTION_ENDED ? new TransactionEndedError() : error;
     }
   }
 
-  /** After a failed step: is the connection still in the transaction #open started? */
-  async #stillOurs(conn: AnyKysely): Promise<boolean> {
+  /** After a failed step: is the connection still in the transaction openLockedTransaction started? */
+  protected override async transactionEnded(conn: AnyKysely): Promise<boolean> {
     try {
       await sql.raw(STILL_OURS).execute(conn);
-      return true;
+      return false;
     } catch (error) {
       // An aborted transaction block refuses every query: it is still a transaction, and rolls back.
-      return sqlState(error) !== TRANSACTION_ENDED;
+      return sqlState(error) === TRANSACTION_ENDED;
     }
   }
 
@@ -225,18 +182,33 @@ export class PostgresAdapter implements DialectAdapter {
       try {
         await sql
           .raw(
-            `set lock_timeout = ${ms(options.statementLockTimeoutMs)}; set statement_timeout = ${ms(options.statementTimeoutMs)}`,
+            `${RESET_SESSION}; set lock_timeout = ${ms(options.statementLockTimeoutMs)}; set statement_timeout = ${ms(options.statementTimeoutMs)}`,
           )
           .execute(conn);
         return await fn(conn);
       } finally {
-        // The lock must never outlive the run, even when fn throws.
+        // The lock must never outlive the run, even when fn throws; the connection goes back clean.
         await sql
-          .raw(`reset lock_timeout; reset statement_timeout; select pg_advisory_unlock(${key})`)
+          .raw(`${RESET_SESSION}; select pg_advisory_unlock(${key})`)
           .execute(conn)
           .catch(() => undefined);
       }
     });
+  }
+
+  async isLockHeld(db: AnyKysely, table: TrackingTable): Promise<boolean> {
+    // A bigint advisory key shows in pg_locks as classid (high 32 bits), objid (low 32 bits), objsubid 1.
+    const key = BigInt(advisoryLockKey(table.schema, table.name));
+    const high = Number((key >> 32n) & 0xffffffffn);
+    const low = Number(key & 0xffffffffn);
+    const { rows } = await sql<{ held: boolean }>`select exists (
+      select 1 from pg_locks
+      where locktype = 'advisory' and granted and objsubid = 1
+        and classid::bigint = ${high} and objid::bigint = ${low}
+        and database = (select oid from pg_database where datname = current_database())
+        and pid <> pg_backend_pid()
+    ) as held`.execute(db);
+    return rows[0]?.held === true;
   }
 
   async executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void> {
@@ -280,10 +252,6 @@ export class PostgresAdapter implements DialectAdapter {
     return new ScriptError(info, { ...location, ...(statement ? { statement } : {}) }, { cause: error });
   }
 
-  qualifiedTable(table: TrackingTable, suffix = ''): string {
-    return `${quoteIdent(table.schema)}.${quoteIdent(`${table.name}${suffix}`)}`;
-  }
-
   findNonTransactionalStatement(script: string): string | undefined {
     return splitPostgresStatements(script).find((s) => NON_TRANSACTIONAL.test(s.sql))?.sql;
   }
@@ -292,7 +260,7 @@ export class PostgresAdapter implements DialectAdapter {
     return findTransactionControl(script, splitPostgresStatements);
   }
 
-  describeError(error: unknown): DatabaseErrorInfo {
+  override describeError(error: unknown): DatabaseErrorInfo {
     if (!(error instanceof Error)) return { message: String(error) };
     const e = error as Error & { code?: string; position?: string; detail?: string; hint?: string };
     const info: DatabaseErrorInfo = { message: e.message };
@@ -315,7 +283,7 @@ export class PostgresAdapter implements DialectAdapter {
     return info;
   }
 
-  isLockTimeout(error: unknown): boolean {
+  override isLockTimeout(error: unknown): boolean {
     return sqlState(error) === LOCK_NOT_AVAILABLE;
   }
 
@@ -351,36 +319,45 @@ async function pollForLock(
 }
 
 /**
- * One statement that takes the lock or fails with lock_not_available, and for
- * a step checks its tracking row, failing with KM001 and the row's state
- * (`absent` when there is none) when it is not as expected.
+ * One statement that takes the lock or fails with lock_not_available, and
+ * with a guard checks the history digest, failing with KM001 when it differs.
  */
-function openingBlock(key: string, guard?: StepGuard & { table: string }): string {
+function openingBlock(key: string, guard?: { query: string; expected: string }): string {
   // The transaction's id, kept in a transaction-local setting: at COMMIT time it tells whether the
   // transaction is still the one the engine opened (a step may have run its own COMMIT).
   const lock = `if not pg_try_advisory_xact_lock(${key}) then raise exception 'the migration lock is held by another migrator' using errcode = '${LOCK_NOT_AVAILABLE}'; end if; perform set_config('${TXID_SETTING}', txid_current()::text, true);`;
-  if (!guard) return `do $$ begin ${lock} end $$`;
-  const wrong = guard.expect === 'absent' ? 's is not null' : "s is distinct from 'applied'";
-  return `do $$ declare s text; begin ${lock} select state into s from ${guard.table} where version = ${Math.trunc(guard.version)}; if ${wrong} then raise exception '%', coalesce(s, 'absent') using errcode = '${GUARD_MISMATCH}'; end if; end $$`;
+  const check = guard
+    ? ` if (${guard.query}) is distinct from '${guard.expected.replace(/[^0-9a-f]/g, '')}' then raise exception 'the history changed' using errcode = '${GUARD_MISMATCH}'; end if;`
+    : '';
+  return `do $kmigrate$ begin ${lock}${check} end $kmigrate$`;
 }
 
 /**
- * Turns a compiled query's $n placeholders into literals, so the tracking-row
- * writes can share the COMMIT's round trip (a multi-statement query cannot
- * carry parameters). Only the engine's own inserts come here.
+ * Compiles a tracking query with its values as literals (for a multi-statement
+ * query, which cannot carry parameters): Kysely's own PostgreSQL compiler, with
+ * every parameter written by pg's escapeLiteral — correct whatever
+ * standard_conforming_strings says — instead of as `$n`.
  */
-async function inlineAll(queries: CompiledQuery[]): Promise<string[]> {
+async function inlineLiterals(write: TrackingWrite): Promise<string> {
   // pg is loaded lazily everywhere, so that a SQLite cold start never evaluates it.
   const { escapeLiteral } = (await import('pg')).default;
-  const literal = (value: unknown): string => {
-    if (value === null || value === undefined) return 'null';
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-    if (typeof value === 'boolean') return value ? 'true' : 'false';
-    return escapeLiteral(String(value));
-  };
-  return queries.map((q) =>
-    q.sql.replace(/\$(\d+)/g, (_, n: string) => literal(q.parameters[Number(n) - 1])),
-  );
+  return new LiteralCompiler(escapeLiteral).compileQuery(write.toOperationNode(), createQueryId()).sql;
+}
+
+class LiteralCompiler extends PostgresQueryCompiler {
+  readonly #quote: (text: string) => string;
+  constructor(quote: (text: string) => string) {
+    super();
+    this.#quote = quote;
+  }
+  protected override appendValue(value: unknown): void {
+    if (value === null || value === undefined) this.append('null');
+    else if (typeof value === 'number' && Number.isFinite(value)) this.append(String(value));
+    else if (typeof value === 'bigint') this.append(value.toString());
+    else if (typeof value === 'boolean') this.append(value ? 'true' : 'false');
+    else if (value instanceof Date) this.append(this.#quote(value.toISOString()));
+    else this.append(this.#quote(String(value)));
+  }
 }
 
 function ms(value: number): string {

@@ -1,19 +1,14 @@
 import type Database from 'better-sqlite3';
-import { type CompiledQuery, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
-import type {
-  DatabaseErrorInfo,
-  DialectAdapter,
-  LockOptions,
-  StepGuard,
-  StepOutcome,
-} from '../../engine/dialect-adapter.ts';
-import { LockTimeoutError, TrackingTableError, TransactionEndedError } from '../../engine/errors.ts';
+import type { HistoryGuard, LockOptions } from '../../engine/dialect-adapter.ts';
+import { LockTimeoutError } from '../../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
 import type { SplitStatement } from '../../engine/statement-splitter.ts';
-import type { MigrationState, TrackingRow, TrackingTable } from '../../engine/types.ts';
-import { quoteIdent, type RawTrackingRow, TRACKING_COLUMNS, toTrackingRow } from '../tracking-row.ts';
+import type { TrackingWrite } from '../../engine/tracking-store.ts';
+import type { TrackingTable } from '../../engine/types.ts';
+import { DriverBase } from '../driver-base.ts';
 import { findTransactionControl } from '../transaction-control.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
 import type { SqliteMigrationLock } from './sqlite-migration-lock.ts';
@@ -36,29 +31,41 @@ function sqliteCode(error: unknown): string {
 }
 
 /**
- * SQLite: DDL is transactional, so every migration is all-or-nothing.
- * The migration lock is SQLite's own write lock (BEGIN IMMEDIATE), waited
- * for through busy_timeout.
+ * Connection settings a migration may change with a PRAGMA and that would
+ * otherwise leak into the next one (one run of N must equal N runs of 1). They
+ * are read once, before the first step, and restored before every step and
+ * after it. foreign_keys can only change outside a transaction, so only a
+ * non-transactional step can move it; the others can change anywhere.
  */
-export class SqliteAdapter implements DialectAdapter {
+const SESSION_PRAGMAS = [
+  'foreign_keys',
+  'recursive_triggers',
+  'legacy_alter_table',
+  'ignore_check_constraints',
+  'reverse_unordered_selects',
+  'query_only',
+  'trusted_schema',
+] as const;
+
+/**
+ * SQLite: DDL is transactional, so every migration is all-or-nothing.
+ * The migration lock is the sidecar lock file (SqliteMigrationLock), then
+ * SQLite's own write lock (BEGIN IMMEDIATE), waited for through busy_timeout.
+ */
+export class SqliteAdapter extends DriverBase<'sqlite'> {
   readonly dialect = 'sqlite';
-  readonly capabilities = { transactionalDdl: true, sessionLock: true } as const;
   /** Cross-process lock; absent for a Kysely instance we did not open (its file is unknown). */
   readonly #lock: SqliteMigrationLock | undefined;
-
   /** The driver's handle, when we opened it: tells whether a step ended our transaction. */
   readonly #database: Pick<Database.Database, 'inTransaction'> | undefined;
+  #sessionDefaults: string | undefined;
 
   constructor(
     options: { lock?: SqliteMigrationLock; database?: Pick<Database.Database, 'inTransaction'> } = {},
   ) {
+    super();
     this.#lock = options.lock;
     this.#database = options.database;
-  }
-
-  /** Runs `fn` holding the migration lock when there is one. */
-  #locked<T>(options: LockOptions, fn: () => Promise<T>): Promise<T> {
-    return this.#lock ? this.#lock.with(options.lockTimeoutMs, fn) : fn();
   }
 
   /** Releases the lock file's connection. */
@@ -66,75 +73,29 @@ export class SqliteAdapter implements DialectAdapter {
     this.#lock?.close();
   }
 
-  async readTrackingRows(db: AnyKysely, table: TrackingTable): Promise<TrackingRow[] | null> {
-    try {
-      const { rows } = await sql
-        .raw<RawTrackingRow>(`select ${TRACKING_COLUMNS} from ${this.qualifiedTable(table)} order by version`)
-        .execute(db);
-      return rows.map(toTrackingRow);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (/no such table/i.test(message)) return null;
-      if (/no such column/i.test(message)) {
-        throw new TrackingTableError(table.name, `exists but is not in kmigrate's format (${message})`);
-      }
-      throw error;
-    }
+  classifyTrackingReadError(error: unknown): 'absent' | 'malformed' | undefined {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/no such table/i.test(message)) return 'absent';
+    if (/no such column/i.test(message)) return 'malformed';
+    return undefined;
   }
 
-  async ensureTrackingTables(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void> {
-    await this.inLockedTransaction(
-      db,
-      table,
-      { lockTimeoutMs, statementLockTimeoutMs: 0, statementTimeoutMs: 0 },
-      async (trx) => {
-        for (const ddl of sqliteTrackingDdl(table.name)) await sql.raw(ddl).execute(trx);
-      },
-    );
+  trackingDdl(table: TrackingTable): string[] {
+    return sqliteTrackingDdl(table.name);
   }
 
-  async inLockedTransaction<T>(
-    db: AnyKysely,
+  protected override withMigrationLock<T>(options: LockOptions, fn: () => Promise<T>): Promise<T> {
+    return this.#lock ? this.#lock.with(options.lockTimeoutMs, fn) : fn();
+  }
+
+  /** Session reset, then BEGIN IMMEDIATE (SQLite's write lock, waited for at most lockTimeoutMs), then the guard. */
+  protected async openLockedTransaction(
+    conn: AnyKysely,
     _table: TrackingTable,
     options: LockOptions,
-    fn: (trx: AnyKysely) => Promise<T>,
-  ): Promise<T> {
-    return this.#locked(options, () =>
-      db.connection().execute(async (conn) => {
-        await this.#begin(conn, options);
-        return this.#finishTransaction(conn, () => fn(conn), []);
-      }),
-    );
-  }
-
-  async runLockedStep<T>(
-    db: AnyKysely,
-    table: TrackingTable,
-    options: LockOptions,
-    guard: StepGuard,
-    fn: (trx: AnyKysely, finish: (query: CompiledQuery) => void) => Promise<T>,
-  ): Promise<StepOutcome<T>> {
-    return this.#locked(options, () =>
-      db.connection().execute(async (conn): Promise<StepOutcome<T>> => {
-        await this.#begin(conn, options);
-        // Under the write lock: another process may have done this step meanwhile.
-        const { rows } = await sql<{ state: MigrationState }>`select state from ${sql.raw(
-          this.qualifiedTable(table),
-        )} where version = ${guard.version}`.execute(conn);
-        const state = rows[0]?.state;
-        if (guard.expect === 'absent' ? state !== undefined : state !== 'applied') {
-          await sql.raw('rollback').execute(conn);
-          return { ran: false, state };
-        }
-        const finish: CompiledQuery[] = [];
-        const value = await this.#finishTransaction(conn, () => fn(conn, (q) => finish.push(q)), finish);
-        return { ran: true, value };
-      }),
-    );
-  }
-
-  /** BEGIN IMMEDIATE takes SQLite's write lock up front, waiting at most lockTimeoutMs (busy_timeout). */
-  async #begin(conn: AnyKysely, options: LockOptions): Promise<void> {
+    guard: HistoryGuard | undefined,
+  ): Promise<boolean> {
+    await this.#resetSession(conn);
     await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`).execute(conn);
     try {
       await sql.raw('begin immediate').execute(conn);
@@ -143,33 +104,40 @@ export class SqliteAdapter implements DialectAdapter {
         throw new LockTimeoutError(options.lockTimeoutMs, 'the SQLite write lock');
       throw error;
     }
+    return this.checkGuard(conn, guard);
   }
 
-  async #finishTransaction<T>(conn: AnyKysely, body: () => Promise<T>, finish: CompiledQuery[]): Promise<T> {
-    let result: T;
-    try {
-      result = await body();
-    } catch (error) {
-      // SQLite itself rolls back on some errors (full disk, I/O, busy, interrupt); any other way
-      // out of the transaction was the step's own COMMIT/ROLLBACK.
-      const ended = this.#database?.inTransaction === false && !AUTO_ROLLBACK.test(sqliteCode(error));
-      await sql
-        .raw('rollback')
-        .execute(conn)
-        .catch(() => undefined);
-      throw ended ? new TransactionEndedError({ cause: error }) : error;
+  protected override async commitWith(
+    conn: AnyKysely,
+    writes: readonly TrackingWrite[],
+    options: { ownTransaction: boolean },
+  ): Promise<void> {
+    await super.commitWith(conn, writes, options);
+    await this.#resetSession(conn);
+  }
+
+  /**
+   * SQLite itself rolls back on some errors (full disk, I/O, busy, interrupt);
+   * any other way out of the transaction was the step's own COMMIT/ROLLBACK.
+   */
+  protected override async transactionEnded(_conn: AnyKysely, error?: unknown): Promise<boolean> {
+    if (this.#database?.inTransaction !== false) return false;
+    return error === undefined || !AUTO_ROLLBACK.test(sqliteCode(error));
+  }
+
+  /** Restores SESSION_PRAGMAS to the values the connection had before the first step. */
+  async #resetSession(conn: AnyKysely): Promise<void> {
+    if (this.#sessionDefaults === undefined) {
+      const values: string[] = [];
+      for (const pragma of SESSION_PRAGMAS) {
+        const { rows } = await sql.raw<Record<string, unknown>>(`pragma ${pragma}`).execute(conn);
+        const value = rows[0] ? Object.values(rows[0])[0] : undefined;
+        if (value !== undefined) values.push(`pragma ${pragma} = ${Number(value)}`);
+      }
+      this.#sessionDefaults = values.join('; ');
     }
-    if (this.#database?.inTransaction === false) throw new TransactionEndedError();
-    try {
-      for (const query of finish) await conn.executeQuery(query);
-      await sql.raw('commit').execute(conn);
-      return result;
-    } catch (error) {
-      await sql
-        .raw('rollback')
-        .execute(conn)
-        .catch(() => undefined);
-      throw error;
+    for (const statement of this.#sessionDefaults.split('; ')) {
+      if (statement) await sql.raw(statement).execute(conn);
     }
   }
 
@@ -181,14 +149,23 @@ export class SqliteAdapter implements DialectAdapter {
   ): Promise<T> {
     // The lock file's write lock outlives the step's own transactions; the running/applied
     // rows written by the engine still make a crash visible as a dirty state.
-    return this.#locked(options, () =>
+    return this.withMigrationLock(options, () =>
       db.connection().execute(async (conn) => {
+        await this.#resetSession(conn);
         await sql
           .raw(`pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`)
           .execute(conn);
-        return fn(conn);
+        try {
+          return await fn(conn);
+        } finally {
+          await this.#resetSession(conn).catch(() => undefined);
+        }
       }),
     );
+  }
+
+  async isLockHeld(): Promise<boolean> {
+    return this.#lock?.isHeldElsewhere() ?? false;
   }
 
   async executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void> {
@@ -209,10 +186,6 @@ export class SqliteAdapter implements DialectAdapter {
     }
   }
 
-  qualifiedTable(table: TrackingTable, suffix = ''): string {
-    return quoteIdent(`${table.name}${suffix}`);
-  }
-
   findNonTransactionalStatement(script: string): string | undefined {
     // VACUUM is the one statement SQLite refuses inside a transaction.
     return splitSqliteStatements(script).find((s) => /^vacuum\b/i.test(s.sql))?.sql;
@@ -222,15 +195,7 @@ export class SqliteAdapter implements DialectAdapter {
     return findTransactionControl(script, splitSqliteStatements);
   }
 
-  describeError(error: unknown): DatabaseErrorInfo {
-    if (error instanceof Error) {
-      const code = (error as { code?: unknown }).code;
-      return { message: error.message, ...(typeof code === 'string' ? { code } : {}) };
-    }
-    return { message: String(error) };
-  }
-
-  isLockTimeout(error: unknown): boolean {
+  override isLockTimeout(error: unknown): boolean {
     const code = (error as { code?: unknown } | null)?.code;
     return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
   }

@@ -55,6 +55,27 @@ export class SqliteMigrationLock {
     }
   }
 
+  /**
+   * True when another connection holds the lock now (a step is in progress
+   * there). Never waits: one try on a connection of its own.
+   */
+  isHeldElsewhere(): boolean {
+    if (this.#depth > 0) return false;
+    const probe = this.#open();
+    try {
+      probe.pragma('busy_timeout = 0');
+      probe.exec('begin immediate');
+      probe.exec('rollback');
+      return false;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return true;
+      throw error;
+    } finally {
+      probe.close();
+    }
+  }
+
   close(): void {
     this.#db?.close();
     this.#db = undefined;

@@ -1,0 +1,169 @@
+import { sql } from 'kysely';
+import type { AnyKysely } from '../engine/any-kysely.ts';
+import type {
+  DatabaseErrorInfo,
+  DialectAdapter,
+  HistoryGuard,
+  LockOptions,
+  StepOutcome,
+} from '../engine/dialect-adapter.ts';
+import { TransactionEndedError } from '../engine/errors.ts';
+import type { SchemaSnapshot, SnapshotOptions } from '../engine/schema-snapshot.ts';
+import type { SplitStatement } from '../engine/statement-splitter.ts';
+import type { TrackingWrite } from '../engine/tracking-store.ts';
+import type { TrackingTable } from '../engine/types.ts';
+
+/**
+ * What every driver shares (kysely's DialectAdapterBase idea): the
+ * transaction skeleton of a locked run — lock, open, guard, body, writes with
+ * COMMIT, ROLLBACK on any error — and defaults for every capability, so a new
+ * capability never breaks a driver. A driver fills in the hooks: how it opens
+ * a locked transaction, how writes travel with COMMIT, how its session is reset.
+ */
+export abstract class DriverBase<Name extends string = string> implements DialectAdapter<Name> {
+  abstract readonly dialect: Name;
+  readonly capabilities: DialectAdapter['capabilities'] = {
+    transactionalDdl: true,
+    sessionLock: true,
+    schemas: false,
+  };
+  readonly defaultSchema: string = 'main';
+  readonly sessionLockUnavailableReason: string | undefined = undefined;
+
+  async runLocked<T>(
+    db: AnyKysely,
+    table: TrackingTable,
+    options: LockOptions,
+    guard: HistoryGuard | undefined,
+    fn: (trx: AnyKysely, finish: (write: TrackingWrite) => void) => Promise<T>,
+  ): Promise<StepOutcome<T>> {
+    return this.withMigrationLock(options, () =>
+      db.connection().execute(async (conn): Promise<StepOutcome<T>> => {
+        const guardHolds = await this.openLockedTransaction(conn, table, options, guard);
+        if (!guardHolds) return { ran: false };
+        const writes: TrackingWrite[] = [];
+        let value: T;
+        try {
+          value = await fn(conn, (write) => writes.push(write));
+        } catch (error) {
+          const ended = await this.transactionEnded(conn, error);
+          await this.rollbackQuietly(conn);
+          throw ended ? new TransactionEndedError({ cause: error }) : error;
+        }
+        try {
+          await this.commitWith(conn, writes, { ownTransaction: true });
+          return { ran: true, value };
+        } catch (error) {
+          await this.rollbackQuietly(conn);
+          throw error;
+        }
+      }),
+    );
+  }
+
+  async commitWrites(conn: AnyKysely, writes: readonly TrackingWrite[]): Promise<void> {
+    await sql.raw('begin').execute(conn);
+    try {
+      await this.commitWith(conn, writes, { ownTransaction: false });
+    } catch (error) {
+      await this.rollbackQuietly(conn);
+      throw error;
+    }
+  }
+
+  async ensureTrackingTables(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void> {
+    await this.runLocked(
+      db,
+      table,
+      { lockTimeoutMs, statementLockTimeoutMs: 0, statementTimeoutMs: 0 },
+      undefined,
+      async (trx) => {
+        for (const ddl of this.trackingDdl(table)) await sql.raw(ddl).execute(trx);
+      },
+    );
+  }
+
+  /** The tracking and history tables' DDL (CREATE … IF NOT EXISTS), in order. */
+  abstract trackingDdl(table: TrackingTable): string[];
+
+  /**
+   * Opens a transaction on `conn` holding the migration lock, from the default
+   * session state, and checks `guard`. Returns false (after rolling back) when
+   * the guard does not hold. The default checks the guard with one more query.
+   */
+  protected abstract openLockedTransaction(
+    conn: AnyKysely,
+    table: TrackingTable,
+    options: LockOptions,
+    guard: HistoryGuard | undefined,
+  ): Promise<boolean>;
+
+  /** For openLockedTransaction: the guard checked with a query of its own, inside the open transaction. */
+  protected async checkGuard(conn: AnyKysely, guard: HistoryGuard | undefined): Promise<boolean> {
+    if (!guard || (await guard.digestOf(conn)) === guard.expected) return true;
+    await sql.raw('rollback').execute(conn);
+    return false;
+  }
+
+  /**
+   * Sends the writes, then COMMIT. The default sends them one by one; a driver
+   * may batch them. With `ownTransaction` (a locked run), it first makes sure
+   * the transaction is still the one openLockedTransaction opened — a step may
+   * have run its own COMMIT — and throws TransactionEndedError if not, before
+   * any tracking row is written.
+   */
+  protected async commitWith(
+    conn: AnyKysely,
+    writes: readonly TrackingWrite[],
+    options: { ownTransaction: boolean },
+  ): Promise<void> {
+    if (options.ownTransaction && (await this.transactionEnded(conn))) throw new TransactionEndedError();
+    for (const write of writes) await conn.executeQuery(write.compile());
+    await sql.raw('commit').execute(conn);
+  }
+
+  /**
+   * After a step (`error`: how it failed, if it did): true when the
+   * transaction the run opened is gone because the step ended it itself, not
+   * because the database rolled it back. Default: never (a driver that can
+   * tell overrides it).
+   */
+  protected async transactionEnded(_conn: AnyKysely, _error?: unknown): Promise<boolean> {
+    return false;
+  }
+
+  /** Holds a lock around the whole run that is not part of the transaction (SQLite's lock file). */
+  protected withMigrationLock<T>(_options: LockOptions, fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
+  protected async rollbackQuietly(conn: AnyKysely): Promise<void> {
+    await sql
+      .raw('rollback')
+      .execute(conn)
+      .catch(() => undefined);
+  }
+
+  abstract withSessionLock<T>(
+    db: AnyKysely,
+    table: TrackingTable,
+    options: LockOptions,
+    fn: (conn: AnyKysely) => Promise<T>,
+  ): Promise<T>;
+  abstract isLockHeld(db: AnyKysely, table: TrackingTable): Promise<boolean>;
+  abstract classifyTrackingReadError(error: unknown): 'absent' | 'malformed' | undefined;
+  abstract executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void>;
+  abstract findNonTransactionalStatement(script: string): string | undefined;
+  abstract findTransactionControl(script: string): SplitStatement | undefined;
+  abstract snapshotSchema(db: AnyKysely, options: SnapshotOptions): Promise<SchemaSnapshot>;
+
+  describeError(error: unknown): DatabaseErrorInfo {
+    if (!(error instanceof Error)) return { message: String(error) };
+    const code = (error as { code?: unknown }).code;
+    return { message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+
+  isLockTimeout(_error: unknown): boolean {
+    return false;
+  }
+}

@@ -1,0 +1,292 @@
+import type { AnyKysely } from './any-kysely.ts';
+import { isTransactionalStep } from './compile-migrations.ts';
+import type { DialectAdapter, HistoryGuard, LockOptions } from './dialect-adapter.ts';
+import { MigrationFailedError, StepTimeoutError, TransactionEndedError } from './errors.ts';
+import { guardProcessExit } from './exit-guard.ts';
+import { forbidNestedTransactions } from './forbid-nested-transactions.ts';
+import { ScriptError } from './script-error.ts';
+import { StatementRecorder } from './statement-recorder.ts';
+import { historyDigest, type PlannedRow, type TrackingStore } from './tracking-store.ts';
+import type { Direction, LoadedMigration, MigrationResult, MigrationSource, MigrationStep } from './types.ts';
+
+export const DEFAULT_LOCK_RETRIES = 3;
+
+/** One step of a plan: a migration, loaded, and the way it moves. */
+export interface RunStep {
+  readonly source: MigrationSource;
+  readonly migration: LoadedMigration;
+  readonly direction: Direction;
+}
+
+export type MigrationEvent =
+  | { type: 'start'; version: number; name: string; direction: Direction }
+  /** Applied migrations newer than every file (a newer release ran them): fine, but worth a warning. */
+  | { type: 'ahead'; migrations: { version: number; name: string }[] }
+  | { type: 'done'; result: MigrationResult }
+  | { type: 'retry'; version: number; attempt: number; delayMs: number };
+
+export interface StepRunnerOptions {
+  readonly db: AnyKysely;
+  readonly adapter: DialectAdapter;
+  readonly store: TrackingStore;
+  readonly lock: LockOptions;
+  /** Retries of a migration that hit lock_timeout, with exponential backoff. */
+  readonly lockRetries?: number;
+  /** Upper bound for one step's own work, in ms (0 = none). */
+  readonly stepTimeoutMs?: number;
+  readonly onEvent?: (event: MigrationEvent) => void;
+}
+
+/** `changed`: under the lock the tracking rows were not those the plan expected; nothing ran. */
+export type StepRunOutcome = { kind: 'done'; result: MigrationResult } | { kind: 'changed' };
+
+/**
+ * Runs one step under the migration lock, after checking under that lock
+ * that the history is the one the plan was made from (`expected`, the plan's
+ * own earlier steps included), with its tracking row and history written in
+ * the same transaction (transactional steps) or around it (the others).
+ */
+export class StepRunner {
+  readonly #o: StepRunnerOptions;
+
+  constructor(options: StepRunnerOptions) {
+    this.#o = options;
+  }
+
+  /** A step runs in a transaction unless its file says not to, or the database would refuse it in one. */
+  isTransactional(migration: LoadedMigration, direction: Direction): boolean {
+    const step = direction === 'up' ? migration.up : migration.down;
+    return step ? isTransactionalStep(migration, step, this.#o.adapter) : migration.transactional;
+  }
+
+  /** The guard for a locked run planned from `expected`. */
+  guard(expected: readonly PlannedRow[]): HistoryGuard {
+    const store = this.#o.store;
+    return {
+      expected: historyDigest(expected),
+      digestOf: (conn) => store.digest(conn),
+      digestQuery: (conn) => store.digestQuery(conn),
+    };
+  }
+
+  async run(step: RunStep, expected: readonly PlannedRow[]): Promise<StepRunOutcome> {
+    const { source, direction } = step;
+    this.#o.onEvent?.({ type: 'start', version: source.version, name: source.name, direction });
+    const transactional = this.isTransactional(step.migration, direction);
+    const code = (direction === 'up' ? step.migration.up : step.migration.down)!;
+    // While a step runs, the process ending (a migration's process.exit()) is a failure, said in one line.
+    const unguard = guardProcessExit({ ...source, file: code.file, direction, transactional });
+    let outcome: StepRunOutcome;
+    try {
+      outcome = transactional
+        ? await this.#runTransactional(step, expected)
+        : await this.#runOutsideTransaction(step, expected);
+    } finally {
+      unguard();
+    }
+    if (outcome.kind === 'done') this.#o.onEvent?.({ type: 'done', result: outcome.result });
+    return outcome;
+  }
+
+  async #runTransactional(step: RunStep, expected: readonly PlannedRow[]): Promise<StepRunOutcome> {
+    const { source, direction } = step;
+    const { store } = this.#o;
+    const code = (direction === 'up' ? step.migration.up : step.migration.down)!;
+    const retries = this.#o.lockRetries ?? DEFAULT_LOCK_RETRIES;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const outcome = await this.#o.adapter.runLocked(
+          this.#o.db,
+          store.table,
+          this.#o.lock,
+          this.guard(expected),
+          async (trx, finish) => {
+            const started = performance.now();
+            await this.#execute(trx, source, code, direction, true);
+            const ms = Math.round(performance.now() - started);
+            finish(
+              direction === 'up'
+                ? store.insert(trx, { ...pick(source), state: 'applied', executionMs: ms })
+                : store.remove(trx, source.version),
+            );
+            finish(store.appendHistory(trx, { ...pick(source), action: direction, executionMs: ms }));
+            return ms;
+          },
+        );
+        if (!outcome.ran) return { kind: 'changed' };
+        return { kind: 'done', result: result(source, direction, outcome.value) };
+      } catch (error) {
+        if (error instanceof TransactionEndedError)
+          throw await this.#recordPartialCommit(source, code, direction, error);
+        // Only a migration's own statement hitting lock_timeout is retried, never the migrator's lock wait.
+        const retryable = error instanceof MigrationFailedError && this.#o.adapter.isLockTimeout(error.cause);
+        if (retryable && attempt < retries) {
+          const delayMs = 200 * 2 ** attempt;
+          this.#o.onEvent?.({ type: 'retry', version: source.version, attempt: attempt + 1, delayMs });
+          await new Promise((r) => setTimeout(r, delayMs));
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * The step ended the engine's transaction itself: part of it is committed and
+   * nothing can roll that back. Record the truth — a dirty row with the reason —
+   * and report it as dirty, never as rolled back.
+   */
+  async #recordPartialCommit(
+    source: MigrationSource,
+    step: MigrationStep,
+    direction: Direction,
+    ended: TransactionEndedError,
+  ): Promise<MigrationFailedError> {
+    const { store } = this.#o;
+    const inner = ended.cause instanceof MigrationFailedError ? ended.cause.cause : ended.cause;
+    const reason = new TransactionEndedError(inner === undefined ? {} : { cause: inner }).message;
+    const state = direction === 'up' ? 'running' : 'reverting';
+    await this.#o.adapter.runLocked(this.#o.db, store.table, this.#o.lock, undefined, async (trx) => {
+      const rows = (await store.read(trx)) ?? [];
+      await store.run(
+        trx,
+        rows.some((r) => r.version === source.version)
+          ? store.setState(trx, source.version, { state, error: reason })
+          : store.insert(trx, { ...pick(source), state, executionMs: 0, error: reason }),
+      );
+    });
+    return new MigrationFailedError(source.version, source.name, step.file, direction, reason, {
+      rolledBack: false,
+      cause: ended,
+    });
+  }
+
+  async #runOutsideTransaction(step: RunStep, expected: readonly PlannedRow[]): Promise<StepRunOutcome> {
+    const { source, direction } = step;
+    const { store, adapter } = this.#o;
+    const code = (direction === 'up' ? step.migration.up : step.migration.down)!;
+    const guard = this.guard(expected);
+    return adapter.withSessionLock(this.#o.db, store.table, this.#o.lock, async (conn) => {
+      if ((await guard.digestOf(conn)) !== guard.expected) return { kind: 'changed' } as const;
+      // Written before the step: if we crash now, the next run sees a dirty state.
+      await store.run(
+        conn,
+        direction === 'up'
+          ? store.insert(conn, { ...pick(source), state: 'running', executionMs: 0 })
+          : store.setState(conn, source.version, { state: 'reverting' }),
+      );
+      const started = performance.now();
+      try {
+        await this.#execute(conn, source, code, direction, false);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await store.run(conn, store.setError(conn, source.version, message)).catch(() => undefined);
+        throw error;
+      }
+      const ms = Math.round(performance.now() - started);
+      // The final state and its history row commit together: the crash campaign killed a run
+      // between the two and left an applied migration with no history.
+      await adapter.commitWrites(conn, [
+        direction === 'up'
+          ? store.setState(conn, source.version, { state: 'applied', executionMs: ms, error: null })
+          : store.remove(conn, source.version),
+        store.appendHistory(conn, {
+          ...pick(source),
+          action: direction,
+          executionMs: ms,
+          details: 'no transaction',
+        }),
+      ]);
+      return { kind: 'done', result: result(source, direction, ms) } as const;
+    });
+  }
+
+  #bounded<T>(work: Promise<T>, source: MigrationSource, direction: Direction): Promise<T> {
+    return bounded(work, this.#o.stepTimeoutMs, source, direction);
+  }
+
+  /** Runs one step; any failure becomes a MigrationFailedError naming file, line and statement. */
+  async #execute(
+    db: AnyKysely,
+    source: MigrationSource,
+    step: MigrationStep,
+    direction: Direction,
+    inTransaction: boolean,
+  ): Promise<void> {
+    const { adapter } = this.#o;
+    if (step.kind === 'sql') {
+      try {
+        await this.#bounded(adapter.executeScript(db, step.sql, { inTransaction }), source, direction);
+      } catch (error) {
+        const info = error instanceof ScriptError ? error.info : adapter.describeError(error);
+        const where = error instanceof ScriptError ? error.location : {};
+        throw new MigrationFailedError(source.version, source.name, step.file, direction, withHint(info), {
+          ...where,
+          ...(info.code ? { code: info.code } : {}),
+          rolledBack: inTransaction,
+          cause: error instanceof ScriptError ? error.cause : error,
+        });
+      }
+      return;
+    }
+    const recorder = new StatementRecorder();
+    const recorded = db.withPlugin(recorder);
+    try {
+      await this.#bounded(
+        step.run(inTransaction ? forbidNestedTransactions(recorded, step.file) : recorded),
+        source,
+        direction,
+      );
+    } catch (error) {
+      const info = adapter.describeError(error);
+      const statement = recorder.lastStatement(db);
+      throw new MigrationFailedError(source.version, source.name, step.file, direction, withHint(info), {
+        ...(statement ? { statement } : {}),
+        ...(info.code ? { code: info.code } : {}),
+        rolledBack: inTransaction,
+        cause: error,
+      });
+    }
+  }
+}
+
+/**
+ * A step that never settles (a TS up() awaiting a promise that never resolves)
+ * would hold its locks until the process is killed, or end the process with
+ * exit 13 and no word once nothing else is pending: fail it after `limit` ms.
+ */
+async function bounded<T>(
+  work: Promise<T>,
+  limit: number | undefined,
+  source: MigrationSource,
+  direction: Direction,
+): Promise<T> {
+  if (!limit) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StepTimeoutError(source.version, direction, limit)), limit);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function pick(source: MigrationSource): { version: number; name: string; checksum: string } {
+  return { version: source.version, name: source.name, checksum: source.checksum };
+}
+
+function result(source: MigrationSource, direction: Direction, ms: number): MigrationResult {
+  return {
+    version: source.version,
+    name: source.name,
+    direction,
+    status: direction === 'up' ? 'applied' : 'reverted',
+    ms,
+  };
+}
+
+function withHint(info: { message: string; hint?: string }): string {
+  return info.hint ? `${info.message} (hint: ${info.hint})` : info.message;
+}

@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+import { type CompiledQuery, type RootOperationNode, sql } from 'kysely';
+import type { AnyKysely } from './any-kysely.ts';
+import { TrackingTableError } from './errors.ts';
+import type { MigrationState, TrackingRow, TrackingTable } from './types.ts';
+
+/**
+ * A tracking write, not yet sent: the runner either executes it or hands it to
+ * the driver, which may send it together with COMMIT (one round trip).
+ */
+export interface TrackingWrite {
+  compile(): CompiledQuery;
+  /** The query tree with every plugin applied (withSchema included), for drivers that compile it themselves. */
+  toOperationNode(): RootOperationNode;
+}
+
+/** What the store needs from a driver: whether tables live in a schema, and how "no such table" looks. */
+export interface TrackingStoreDriver {
+  readonly capabilities: { readonly schemas: boolean };
+  /** `absent`: the table (or its schema) does not exist; `malformed`: a column is missing. */
+  classifyTrackingReadError(error: unknown): 'absent' | 'malformed' | undefined;
+}
+
+/** One row to insert into the tracking table. */
+export interface NewTrackingRow {
+  version: number;
+  name: string;
+  checksum: string;
+  state: MigrationState;
+  executionMs: number;
+  error?: string | null;
+}
+
+export type HistoryAction =
+  | 'up'
+  | 'down'
+  | 'force'
+  | 'force-not-applied'
+  | 'repair'
+  | 'repair-forget'
+  | 'baseline';
+
+/** One append-only history row. Fields a caller does not know stay null. */
+export interface HistoryEntry {
+  version: number;
+  name: string;
+  action: HistoryAction;
+  checksum?: string | null;
+  executionMs?: number | null;
+  details?: string | null;
+}
+
+/** The part of a row the plan depends on: what the history digest covers. */
+export type PlannedRow = Pick<TrackingRow, 'version' | 'name' | 'checksum' | 'state'>;
+
+const COLUMNS = [
+  'version',
+  'name',
+  'checksum',
+  'state',
+  'applied_at',
+  'execution_ms',
+  'applied_by',
+  'error',
+] as const;
+
+/** Raw row as drivers return it: bigint may be a string, dates may be text. */
+interface RawTrackingRow {
+  version: number | string | bigint;
+  name: string;
+  checksum: string;
+  state: string;
+  applied_at: Date | string;
+  execution_ms: number | string;
+  applied_by: string;
+  error: string | null;
+}
+
+/**
+ * The one owner of the tracking table and its `_history` companion: every
+ * read and write of them, by every command and by the history import, is
+ * built here with Kysely's builder (as kysely's own Migrator does); drivers
+ * only create the tables (DDL) and decide how writes travel.
+ */
+export class TrackingStore {
+  readonly table: TrackingTable;
+  readonly historyTable: string;
+  readonly #driver: TrackingStoreDriver;
+  readonly #appliedBy: string;
+
+  constructor(table: TrackingTable, driver: TrackingStoreDriver, appliedBy: string) {
+    this.table = table;
+    this.historyTable = `${table.name}_history`;
+    this.#driver = driver;
+    this.#appliedBy = appliedBy;
+  }
+
+  #db(db: AnyKysely): AnyKysely {
+    return this.#driver.capabilities.schemas ? db.withSchema(this.table.schema) : db;
+  }
+
+  /** All rows ordered by version, in one query; null when the table does not exist yet. */
+  async read(db: AnyKysely): Promise<TrackingRow[] | null> {
+    try {
+      const rows = (await this.#db(db)
+        .selectFrom(this.table.name)
+        .select(COLUMNS)
+        .orderBy('version')
+        .execute()) as RawTrackingRow[];
+      return rows.map(toTrackingRow);
+    } catch (error) {
+      const kind = this.#driver.classifyTrackingReadError(error);
+      if (kind === 'absent') return null;
+      if (kind === 'malformed') {
+        throw new TrackingTableError(
+          this.#driver.capabilities.schemas ? `${this.table.schema}.${this.table.name}` : this.table.name,
+          `exists but is not in kmigrate's format (${(error as Error).message})`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** The digest (see historyDigest) of the rows as they are now, read in one query. */
+  async digest(db: AnyKysely): Promise<string> {
+    return historyDigest((await this.read(db)) ?? []);
+  }
+
+  /**
+   * historyDigest computed by the database in one SELECT (column `digest`),
+   * for drivers that check it inside the round trip that takes their lock.
+   * Spelled with md5 and string_agg: only drivers whose database has both use it.
+   */
+  digestQuery(db: AnyKysely): TrackingWrite {
+    return this.#db(db)
+      .selectFrom(this.table.name)
+      .select(
+        sql<string>`md5(coalesce(string_agg(cast(version as text) || ':' || state || ':' || checksum || ':' || name, ',' order by version), ''))`.as(
+          'digest',
+        ),
+      );
+  }
+
+  insert(db: AnyKysely, row: NewTrackingRow): TrackingWrite {
+    return this.#db(db)
+      .insertInto(this.table.name)
+      .values({
+        version: row.version,
+        name: row.name,
+        checksum: row.checksum,
+        state: row.state,
+        execution_ms: row.executionMs,
+        applied_by: this.#appliedBy,
+        error: row.error ?? null,
+      });
+  }
+
+  /** Sets a row's state; `executionMs` and `error` only when given. */
+  setState(
+    db: AnyKysely,
+    version: number,
+    change: { state: MigrationState; executionMs?: number; error?: string | null },
+  ): TrackingWrite {
+    return this.#db(db)
+      .updateTable(this.table.name)
+      .set({
+        state: change.state,
+        ...(change.executionMs !== undefined ? { execution_ms: change.executionMs } : {}),
+        ...(change.error !== undefined ? { error: change.error } : {}),
+      })
+      .where('version', '=', version);
+  }
+
+  /** Records the last error of a non-transactional step, keeping its state (it stays dirty). */
+  setError(db: AnyKysely, version: number, error: string): TrackingWrite {
+    return this.#db(db).updateTable(this.table.name).set({ error }).where('version', '=', version);
+  }
+
+  setChecksum(db: AnyKysely, version: number, checksum: string): TrackingWrite {
+    return this.#db(db).updateTable(this.table.name).set({ checksum }).where('version', '=', version);
+  }
+
+  remove(db: AnyKysely, version: number): TrackingWrite {
+    return this.#db(db).deleteFrom(this.table.name).where('version', '=', version);
+  }
+
+  appendHistory(db: AnyKysely, entry: HistoryEntry): TrackingWrite {
+    return this.#db(db)
+      .insertInto(this.historyTable)
+      .values({
+        version: entry.version,
+        name: entry.name,
+        action: entry.action,
+        checksum: entry.checksum ?? null,
+        execution_ms: entry.executionMs ?? null,
+        performed_by: this.#appliedBy,
+        details: entry.details ?? null,
+      });
+  }
+
+  /** Runs writes one after another on `db` (a transaction or pinned connection). */
+  async run(db: AnyKysely, ...writes: TrackingWrite[]): Promise<void> {
+    for (const write of writes) await db.executeQuery(write.compile());
+  }
+}
+
+/**
+ * A fingerprint of the tracking rows a plan was made from. A step runs only
+ * when, under the lock, the rows still have the fingerprint the plan expects
+ * (its own earlier steps included): "plans under the lock" as one rule.
+ * digestQuery computes the same value in SQL.
+ */
+export function historyDigest(rows: readonly PlannedRow[]): string {
+  const text = [...rows]
+    .sort((a, b) => a.version - b.version)
+    .map((r) => `${r.version}:${r.state}:${r.checksum}:${r.name}`)
+    .join(',');
+  return createHash('md5').update(text).digest('hex');
+}
+
+function toTrackingRow(raw: RawTrackingRow): TrackingRow {
+  return {
+    version: Number(raw.version),
+    name: raw.name,
+    checksum: raw.checksum,
+    state: raw.state as MigrationState,
+    appliedAt: raw.applied_at instanceof Date ? raw.applied_at : new Date(raw.applied_at),
+    executionMs: Number(raw.execution_ms),
+    appliedBy: raw.applied_by,
+    error: raw.error,
+  };
+}

@@ -69,7 +69,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       // In-memory databases live in one process: nothing to lock against.
       target.filename === ':memory:'
         ? { database }
-        : { database, lock: new SqliteMigrationLock(() => new BetterSqlite3(lockFile)) },
+        : { database, lock: new SqliteMigrationLock(() => new BetterSqlite3(lockFile), lockFile) },
     );
     return {
       db,

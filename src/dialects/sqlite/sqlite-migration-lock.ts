@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import { LockTimeoutError } from '../../engine/errors.ts';
 
@@ -15,8 +16,12 @@ export class SqliteMigrationLock {
   #db: Database.Database | undefined;
   #depth = 0;
 
-  constructor(open: () => Database.Database) {
+  readonly #file: string | undefined;
+
+  /** `file`: the lock file's path, when known (lets isHeldElsewhere avoid creating it). */
+  constructor(open: () => Database.Database, file?: string) {
     this.#open = open;
+    this.#file = file;
   }
 
   async with<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
@@ -61,6 +66,8 @@ export class SqliteMigrationLock {
    */
   isHeldElsewhere(): boolean {
     if (this.#depth > 0) return false;
+    // No lock file: nobody ever held it. Opening it would create it, and `status` changes nothing.
+    if (this.#file !== undefined && !fs.existsSync(this.#file)) return false;
     const probe = this.#open();
     try {
       probe.pragma('busy_timeout = 0');

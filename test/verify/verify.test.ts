@@ -122,9 +122,11 @@ describeEachDialect('verify', (ctx) => {
       ...FORGETS_INDEX,
       '003_view.up.sql': 'create view item_view as select id from items;\n',
       '003_view.down.sql': 'drop view item_view;\n',
-      '004_wider_view.up.sql': 'drop view item_view;\ncreate view item_view as select id, label from items;\n',
+      '004_wider_view.up.sql':
+        'drop view item_view;\ncreate view item_view as select id, label from items;\n',
       // Restores another definition than 003's.
-      '004_wider_view.down.sql': 'drop view item_view;\ncreate view item_view as select id, owner_id from items;\n',
+      '004_wider_view.down.sql':
+        'drop view item_view;\ncreate view item_view as select id, owner_id from items;\n',
       '005_bad_down.up.sql': 'create table extra (id integer primary key);\n',
       '005_bad_down.down.sql': 'drop table no_such_table;\n',
       '006_more.up.sql': 'create table more (id integer primary key);\n',

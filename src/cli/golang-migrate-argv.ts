@@ -42,6 +42,9 @@ export function translateGolangMigrateArgv(argv: readonly string[]): string[] | 
       flags.set(flag.name, true);
     else {
       const value = argv[i + 1];
+      // Our own command line (`--json lint --all`) reaches here too: only a golang-migrate one is refused.
+      if (value === undefined && ![...flags.keys(), flag.name].some((name) => ALIAS_FLAGS.has(name)))
+        return undefined;
       if (value === undefined) throw new UsageError(`-${flag.name}`, 'needs a value');
       flags.set(flag.name, value);
       i++;

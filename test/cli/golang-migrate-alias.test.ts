@@ -120,6 +120,9 @@ it('translates the flags: sqlite3:// URLs, x-migrations-table, -lock-timeout in 
   // Not golang-migrate's: left alone.
   expect(translateGolangMigrateArgv(['--url', 'sqlite:x', 'up', '--step', '2'])).toBeUndefined();
   expect(translateGolangMigrateArgv(['status'])).toBeUndefined();
+  // Ours, ending in a flag without value: not golang-migrate's, and not an error either.
+  expect(translateGolangMigrateArgv(['--json', 'lint', '--all'])).toBeUndefined();
+  expect(translateGolangMigrateArgv(['--json', 'codegen', '--parity'])).toBeUndefined();
 });
 
 it('--help lists the golang-migrate mapping', async () => {

@@ -3,7 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { computeIntegritySum, writeIntegritySum } from '../../src/index.ts';
+import {
+  computeIntegritySum,
+  IntegritySumError,
+  migrateToLatest,
+  writeIntegritySum,
+} from '../../src/index.ts';
 import { runCliInProcess } from '../support/cli.ts';
 import { describeEachDialect } from '../support/each-dialect.ts';
 import { migrationFolders, tableExists, tableModule, trackingRows } from '../support/migration-folder.ts';
@@ -191,4 +196,18 @@ it('two branches that each add a migration and run `sum` conflict in git; the co
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/kmigrate\.sum: has git merge-conflict markers/);
   expect(fs.existsSync(path.join(root, 'x.sqlite'))).toBe(false);
+});
+
+it('the embedding API (app start-up) refuses a folder that does not match its sum with IntegritySumError, before connecting', async () => {
+  const dir = folder({ '001_a.ts': tableModule('a') });
+  writeIntegritySum(dir);
+  fs.writeFileSync(path.join(dir, '002_b.ts'), tableModule('b'));
+  const file = path.join(path.dirname(dir), 'app.sqlite');
+  const error = await migrateToLatest(`sqlite:${file}`, { config: { migrationsDir: dir } }).catch((e) => e);
+  expect(error).toBeInstanceOf(IntegritySumError);
+  expect(error).toMatchObject({ exitCode: 2, file: '002_b.ts' });
+  expect(fs.existsSync(file)).toBe(false);
+  // The switch turns it off for the API too.
+  await migrateToLatest(`sqlite:${file}`, { config: { migrationsDir: dir, integritySum: false } });
+  expect(fs.existsSync(file)).toBe(true);
 });

@@ -62,6 +62,7 @@ export class Reporter {
       this.warn(`migration ${event.version} hit lock_timeout; retry ${event.attempt} in ${event.delayMs} ms`);
       return;
     }
+    if (event.type === 'lock') return;
     this.#stopSpinner();
     this.info(resultLine(event.result, this.colors));
   };

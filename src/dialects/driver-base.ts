@@ -150,6 +150,17 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
     options: LockOptions,
     fn: (conn: AnyKysely) => Promise<T>,
   ): Promise<T>;
+  /** Default: withSessionLock, waiting as it does, without giving up early. */
+  async withRunLock<T>(
+    db: AnyKysely,
+    table: TrackingTable,
+    options: LockOptions,
+    _stillNeeded: (conn: AnyKysely) => Promise<boolean>,
+    fn: (conn: AnyKysely) => Promise<T>,
+  ): Promise<StepOutcome<T>> {
+    return { ran: true, value: await this.withSessionLock(db, table, options, fn) };
+  }
+
   abstract isLockHeld(db: AnyKysely, table: TrackingTable): Promise<boolean>;
   abstract classifyTrackingReadError(error: unknown): 'absent' | 'malformed' | undefined;
   abstract executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void>;

@@ -101,7 +101,22 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     throw postgresConnectionError(label, error, options.connectTimeoutMs ?? 10_000);
   }
   const db = new Kysely<AnyDatabase>({ dialect: new PostgresDialect({ pool }), log: statementLog });
-  const adapter = new PostgresAdapter(poolerReason ? { transactionPoolerReason: poolerReason } : {});
+  const adapter = new PostgresAdapter(
+    poolerReason
+      ? { transactionPoolerReason: poolerReason }
+      : {
+          // Opened only by a migrator that finds the lock busy: one more connection per waiter.
+          listen: async () => {
+            const client = new pg.Client({
+              connectionString: stripPoolerParams(target.url),
+              connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+              application_name: 'kmigrate-lock-waiter',
+            });
+            await client.connect();
+            return client;
+          },
+        },
+  );
   // Kysely ends the pool only if it ran a query (its driver initialises lazily); a command that
   // stops before its first query (a refused confirmation) would otherwise keep the process alive
   // for the pool's 10 s idle timeout.

@@ -72,6 +72,23 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
   ): Promise<T>;
 
   /**
+   * Called once per run of steps, only when capabilities.sessionLock. Like
+   * withSessionLock (one pinned connection holds the lock for all of `fn`,
+   * released always), but built for many migrators starting at once: a waiter
+   * sleeps until the holder releases (woken by it where the database can, e.g.
+   * LISTEN/NOTIFY, never inside a transaction that holds a snapshot), and after
+   * every wake-up asks `stillNeeded` (one read on the given connection): when
+   * it says false, the wait ends with `{ ran: false }` and `fn` never runs.
+   */
+  withRunLock<T>(
+    db: AnyKysely,
+    table: TrackingTable,
+    options: LockOptions,
+    stillNeeded: (conn: AnyKysely) => Promise<boolean>,
+    fn: (conn: AnyKysely) => Promise<T>,
+  ): Promise<StepOutcome<T>>;
+
+  /**
    * Called by a non-transactional step, on the connection withSessionLock
    * pinned, to record its end: the writes in one transaction (together with
    * COMMIT when the driver can), rolled back as a whole on error.

@@ -25,7 +25,7 @@ import {
 } from './plan.ts';
 import { lineAndColumn } from './script-error.ts';
 import { DEFAULT_LOCK_RETRIES, type MigrationEvent, type RunStep, StepRunner } from './step-runner.ts';
-import { type PlannedRow, TrackingStore } from './tracking-store.ts';
+import { historyDigest, type PlannedRow, TrackingStore } from './tracking-store.ts';
 import type {
   Direction,
   MigrationResult,
@@ -399,22 +399,64 @@ export class Migrator {
     if (!outcome.ran) throw await this.#changed(command, rows, 0);
   }
 
-  /** Runs steps in order, each under the guard of the rows the previous ones left. */
+  /**
+   * Runs a plan. Not behind a transaction pooler (capabilities.sessionLock),
+   * one lock is held for the whole run: migrators started together (replicas
+   * migrating at start-up) wait once and then find the work done, instead of
+   * racing for the lock at every step. The history is checked under that lock
+   * once, and the steps run on the lock's connection without a per-step check.
+   * Behind a transaction pooler nothing outlives a transaction: every step
+   * takes the lock in its own transaction and checks the history there.
+   */
   async #runSteps(
     steps: RunStep[],
     rows: readonly PlannedRow[],
     onChange: OnChange,
   ): Promise<{ results: MigrationResult[]; changed: boolean }> {
+    if (!this.#o.adapter.capabilities.sessionLock) return this.#runEachLocked(steps, rows, onChange);
+    const expected = historyDigest(rows);
+    this.#o.onEvent?.({ type: 'lock', steps: steps.length });
+    const changed = async () => {
+      if (onChange.replan) return { results: [], changed: true };
+      throw await this.#changed(onChange.command, rows, 0);
+    };
+    const outcome = await this.#o.adapter.withRunLock(
+      this.#o.db,
+      this.#table,
+      this.#lock,
+      // While waiting: once the history moved (the holder did our steps), stop waiting and plan again.
+      async (conn) => (await this.#store.digest(conn)) === expected,
+      async (conn) =>
+        (await this.#store.digest(conn)) === expected
+          ? this.#runEachLocked(steps, rows, onChange, conn)
+          : undefined,
+    );
+    // A changed history is reported after the lock is released: reading it again needs a
+    // connection, and SQLite has only the one the lock pinned.
+    return outcome.ran && outcome.value ? outcome.value : changed();
+  }
+
+  /**
+   * Runs steps in order. Without `held`, each step checks under its own lock
+   * the rows the previous ones left; with `held` (the connection holding the
+   * run's lock) the check was made once, before the first step.
+   */
+  async #runEachLocked(
+    steps: RunStep[],
+    rows: readonly PlannedRow[],
+    onChange: OnChange,
+    held?: AnyKysely,
+  ): Promise<{ results: MigrationResult[]; changed: boolean }> {
     const results: MigrationResult[] = [];
     let expected: readonly PlannedRow[] = rows;
     for (const step of steps) {
-      const outcome = await this.#runner.run(step, expected);
+      const outcome = await this.#runner.run(step, expected, held);
       if (outcome.kind === 'changed') {
         if (onChange.replan) return { results, changed: true };
         throw await this.#changed(onChange.command, expected, results.length);
       }
       results.push(outcome.result);
-      expected = afterStep(expected, step);
+      if (!held) expected = afterStep(expected, step);
     }
     return { results, changed: false };
   }

@@ -19,6 +19,8 @@ export interface RunStep {
 }
 
 export type MigrationEvent =
+  /** A plan of `steps` steps is made; the run now takes (or waits for) the migration lock. */
+  | { type: 'lock'; steps: number }
   | { type: 'start'; version: number; name: string; direction: Direction }
   /** Applied migrations newer than every file (a newer release ran them): fine, but worth a warning. */
   | { type: 'ahead'; migrations: { version: number; name: string }[] }
@@ -69,7 +71,13 @@ export class StepRunner {
     };
   }
 
-  async run(step: RunStep, expected: readonly PlannedRow[]): Promise<StepRunOutcome> {
+  /**
+   * `held`: the connection that holds the migration lock for the whole run
+   * (Migrator checked the history under it): the step runs there, with no check
+   * of its own. Every locked operation of the run must use that connection: a
+   * second one would wait for the lock its own run holds.
+   */
+  async run(step: RunStep, expected: readonly PlannedRow[], held?: AnyKysely): Promise<StepRunOutcome> {
     const { source, direction } = step;
     this.#o.onEvent?.({ type: 'start', version: source.version, name: source.name, direction });
     const transactional = this.isTransactional(step.migration, direction);
@@ -79,8 +87,8 @@ export class StepRunner {
     let outcome: StepRunOutcome;
     try {
       outcome = transactional
-        ? await this.#runTransactional(step, expected)
-        : await this.#runOutsideTransaction(step, expected);
+        ? await this.#runTransactional(step, expected, held)
+        : await this.#runOutsideTransaction(step, expected, held);
     } finally {
       unguard();
     }
@@ -88,7 +96,11 @@ export class StepRunner {
     return outcome;
   }
 
-  async #runTransactional(step: RunStep, expected: readonly PlannedRow[]): Promise<StepRunOutcome> {
+  async #runTransactional(
+    step: RunStep,
+    expected: readonly PlannedRow[],
+    held: AnyKysely | undefined,
+  ): Promise<StepRunOutcome> {
     const { source, direction } = step;
     const { store } = this.#o;
     const code = (direction === 'up' ? step.migration.up : step.migration.down)!;
@@ -96,10 +108,10 @@ export class StepRunner {
     for (let attempt = 0; ; attempt++) {
       try {
         const outcome = await this.#o.adapter.runLocked(
-          this.#o.db,
+          held ?? this.#o.db,
           store.table,
           this.#o.lock,
-          this.guard(expected),
+          held ? undefined : this.guard(expected),
           async (trx, finish) => {
             const started = performance.now();
             await this.#execute(trx, source, code, direction, true);
@@ -117,7 +129,7 @@ export class StepRunner {
         return { kind: 'done', result: result(source, direction, outcome.value) };
       } catch (error) {
         if (error instanceof TransactionEndedError)
-          throw await this.#recordPartialCommit(source, code, direction, error);
+          throw await this.#recordPartialCommit(source, code, direction, error, held ?? this.#o.db);
         // Only a migration's own statement hitting lock_timeout is retried, never the migrator's lock wait.
         const retryable = error instanceof MigrationFailedError && this.#o.adapter.isLockTimeout(error.cause);
         if (retryable && attempt < retries) {
@@ -141,12 +153,13 @@ export class StepRunner {
     step: MigrationStep,
     direction: Direction,
     ended: TransactionEndedError,
+    db: AnyKysely,
   ): Promise<MigrationFailedError> {
     const { store } = this.#o;
     const inner = ended.cause instanceof MigrationFailedError ? ended.cause.cause : ended.cause;
     const reason = new TransactionEndedError(inner === undefined ? {} : { cause: inner }).message;
     const state = direction === 'up' ? 'running' : 'reverting';
-    await this.#o.adapter.runLocked(this.#o.db, store.table, this.#o.lock, undefined, async (trx) => {
+    await this.#o.adapter.runLocked(db, store.table, this.#o.lock, undefined, async (trx) => {
       const rows = (await store.read(trx)) ?? [];
       await store.run(
         trx,
@@ -161,13 +174,17 @@ export class StepRunner {
     });
   }
 
-  async #runOutsideTransaction(step: RunStep, expected: readonly PlannedRow[]): Promise<StepRunOutcome> {
+  async #runOutsideTransaction(
+    step: RunStep,
+    expected: readonly PlannedRow[],
+    held: AnyKysely | undefined,
+  ): Promise<StepRunOutcome> {
     const { source, direction } = step;
     const { store, adapter } = this.#o;
     const code = (direction === 'up' ? step.migration.up : step.migration.down)!;
     const guard = this.guard(expected);
-    return adapter.withSessionLock(this.#o.db, store.table, this.#o.lock, async (conn) => {
-      if ((await guard.digestOf(conn)) !== guard.expected) return { kind: 'changed' } as const;
+    return adapter.withSessionLock(held ?? this.#o.db, store.table, this.#o.lock, async (conn) => {
+      if (!held && (await guard.digestOf(conn)) !== guard.expected) return { kind: 'changed' } as const;
       // Written before the step: if we crash now, the next run sees a dirty state.
       await store.run(
         conn,

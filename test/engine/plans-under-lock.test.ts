@@ -63,13 +63,13 @@ async function migrator(url: string, dir: string, extra: Partial<MigratorOptions
   });
 }
 
-/** Resolves when `migrator`'s step for `version` is about to take the lock (it has read and planned). */
+/** Resolves when the migrator has read and planned, and is about to take the lock (for the run, or for its first step behind a pooler). */
 function planned(): { onEvent: MigratorOptions['onEvent']; waiting: Promise<void> } {
   let resolve!: () => void;
   const waiting = new Promise<void>((r) => {
     resolve = r;
   });
-  return { onEvent: (e) => (e.type === 'start' ? resolve() : undefined), waiting };
+  return { onEvent: (e) => (e.type === 'lock' || e.type === 'start' ? resolve() : undefined), waiting };
 }
 
 async function historyActions(ctx: { database: { query<T>(sql: string): Promise<T[]> } }) {

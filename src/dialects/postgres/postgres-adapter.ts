@@ -5,6 +5,7 @@ import type {
   DialectAdapter,
   HistoryGuard,
   LockOptions,
+  StepOutcome,
 } from '../../engine/dialect-adapter.ts';
 import { LockTimeoutError, TransactionEndedError } from '../../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
@@ -16,6 +17,7 @@ import { DriverBase } from '../driver-base.ts';
 import { advisoryLockKey } from '../lock-key.ts';
 import { findTransactionControl } from '../transaction-control.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
+import { type ListenConnector, LockReleaseSignal, lockChannel, quoteChannel } from './lock-release-signal.ts';
 import { snapshotPostgresSchema } from './postgres-schema-snapshot.ts';
 import { splitPostgresStatements } from './postgres-statement-splitter.ts';
 import { postgresTrackingDdl } from './postgres-tracking-ddl.ts';
@@ -42,6 +44,12 @@ const NON_TRANSACTIONAL =
 export interface PostgresAdapterOptions {
   /** Set when the URL points at a transaction-mode pooler (Supabase 6543, PgBouncer). */
   transactionPoolerReason?: string;
+  /**
+   * Opens a connection of its own for LISTEN, so that lock waiters wake when
+   * the holder releases (LockReleaseSignal). Without it (a Kysely instance we
+   * did not open) waiters poll; behind a transaction pooler it is ignored.
+   */
+  listen?: ListenConnector;
 }
 
 /**
@@ -74,6 +82,15 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
       schemas: true,
     };
     this.sessionLockUnavailableReason = options.transactionPoolerReason;
+    // LISTEN needs a session of its own: never behind a transaction pooler.
+    this.#listen = options.transactionPoolerReason ? undefined : options.listen;
+  }
+
+  readonly #listen: ListenConnector | undefined;
+
+  /** What a waiter for `key` listens to, when it can. */
+  #signal(key: string): LockReleaseSignal | undefined {
+    return this.#listen ? new LockReleaseSignal(this.#listen, lockChannel(key)) : undefined;
   }
 
   classifyTrackingReadError(error: unknown): 'absent' | 'malformed' | undefined {
@@ -167,9 +184,31 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     options: LockOptions,
     fn: (conn: AnyKysely) => Promise<T>,
   ): Promise<T> {
+    // Without stillNeeded the wait never gives up: it ends locked or with LockTimeoutError.
+    const outcome = await this.#holdingSessionLock(db, table, options, undefined, fn);
+    return (outcome as { ran: true; value: T }).value;
+  }
+
+  override async withRunLock<T>(
+    db: AnyKysely,
+    table: TrackingTable,
+    options: LockOptions,
+    stillNeeded: (conn: AnyKysely) => Promise<boolean>,
+    fn: (conn: AnyKysely) => Promise<T>,
+  ): Promise<StepOutcome<T>> {
+    return this.#holdingSessionLock(db, table, options, stillNeeded, fn);
+  }
+
+  async #holdingSessionLock<T>(
+    db: AnyKysely,
+    table: TrackingTable,
+    options: LockOptions,
+    stillNeeded: ((conn: AnyKysely) => Promise<boolean>) | undefined,
+    fn: (conn: AnyKysely) => Promise<T>,
+  ): Promise<StepOutcome<T>> {
     const key = advisoryLockKey(table.schema, table.name);
-    return db.connection().execute(async (conn) => {
-      await pollForLock(
+    return db.connection().execute(async (conn): Promise<StepOutcome<T>> => {
+      const locked = await pollForLock(
         async () => {
           const { rows } = await sql
             .raw<{ locked: boolean }>(`select pg_try_advisory_lock(${key}) as locked`)
@@ -178,18 +217,24 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
         },
         options.lockTimeoutMs,
         () => new LockTimeoutError(options.lockTimeoutMs, lockName(table, key)),
+        this.#signal(key),
+        stillNeeded && (() => stillNeeded(conn)),
       );
+      if (!locked) return { ran: false };
       try {
         await sql
           .raw(
             `${RESET_SESSION}; set lock_timeout = ${ms(options.statementLockTimeoutMs)}; set statement_timeout = ${ms(options.statementTimeoutMs)}`,
           )
           .execute(conn);
-        return await fn(conn);
+        return { ran: true, value: await fn(conn) };
       } finally {
         // The lock must never outlive the run, even when fn throws; the connection goes back clean.
+        // NOTIFY wakes the waiters; it is delivered when this implicit transaction ends, after the unlock.
         await sql
-          .raw(`${RESET_SESSION}; select pg_advisory_unlock(${key})`)
+          .raw(
+            `${RESET_SESSION}; select pg_advisory_unlock(${key}); notify ${quoteChannel(lockChannel(key))}`,
+          )
           .execute(conn)
           .catch(() => undefined);
       }
@@ -303,18 +348,41 @@ function sqlState(error: unknown): string | undefined {
  * lock holder's CREATE INDEX CONCURRENTLY waits for every older snapshot in the
  * database, so the two would deadlock (e.g. several app instances starting at
  * once). Between tries nothing is held. `attempt` resolves true once locked.
+ *
+ * With a release signal a waiter sleeps until the holder's NOTIFY (on an idle
+ * connection of its own: no snapshot either) or the backoff, whichever comes
+ * first. With `stillNeeded`, after every wake-up it first asks whether the wait
+ * is still worth it, and returns false when not (the holder did the work).
  */
 async function pollForLock(
   attempt: () => Promise<boolean>,
   timeoutMs: number,
   onTimeout: () => Error,
-): Promise<void> {
+  signal?: LockReleaseSignal,
+  stillNeeded?: () => Promise<boolean>,
+): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
-  for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
-    if (await attempt()) return;
-    const left = deadline - performance.now();
-    if (left <= 0) throw onTimeout();
-    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+  let listening = false;
+  try {
+    for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+      if (await attempt()) return true;
+      // Listen only once the lock turned out to be busy, then try again at once:
+      // a release between the failed try and LISTEN would otherwise go unheard.
+      if (signal && !listening) {
+        listening = await signal.listen();
+        if (listening) {
+          delay = 10;
+          continue;
+        }
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) throw onTimeout();
+      if (listening) await signal!.next(Math.min(delay, left));
+      else await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+      if (stillNeeded && !(await stillNeeded())) return false;
+    }
+  } finally {
+    await signal?.close();
   }
 }
 

@@ -1,7 +1,8 @@
+import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
-import type { HistoryGuard, LockOptions } from '../../engine/dialect-adapter.ts';
+import type { HistoryGuard, LockOptions, StepOutcome } from '../../engine/dialect-adapter.ts';
 import { LockTimeoutError } from '../../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
@@ -56,13 +57,15 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
   readonly dialect = 'sqlite';
   /** Cross-process lock; absent for a Kysely instance we did not open (its file is unknown). */
   readonly #lock: SqliteMigrationLock | undefined;
-  /** The driver's handle, when we opened it: tells whether a step ended our transaction. */
-  readonly #database: Pick<Database.Database, 'inTransaction'> | undefined;
+  /**
+   * The driver's handle, when we opened it: tells whether a step ended our
+   * transaction, runs the per-step pragmas in one native call, and names the
+   * file whose WAL a run makes durable.
+   */
+  readonly #database: SqliteHandle | undefined;
   #sessionDefaults: string | undefined;
 
-  constructor(
-    options: { lock?: SqliteMigrationLock; database?: Pick<Database.Database, 'inTransaction'> } = {},
-  ) {
+  constructor(options: { lock?: SqliteMigrationLock; database?: SqliteHandle } = {}) {
     super();
     this.#lock = options.lock;
     this.#database = options.database;
@@ -95,8 +98,7 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     options: LockOptions,
     guard: HistoryGuard | undefined,
   ): Promise<boolean> {
-    await this.#resetSession(conn);
-    await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`).execute(conn);
+    await this.#resetSession(conn, `pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`);
     try {
       await sql.raw('begin immediate').execute(conn);
     } catch (error) {
@@ -125,8 +127,12 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     return error === undefined || !AUTO_ROLLBACK.test(sqliteCode(error));
   }
 
-  /** Restores SESSION_PRAGMAS to the values the connection had before the first step. */
-  async #resetSession(conn: AnyKysely): Promise<void> {
+  /**
+   * Restores SESSION_PRAGMAS to the values the connection had before the first
+   * step (and sets `extra` pragmas), in one native call when we hold the handle:
+   * it runs twice per step, so it must cost next to nothing.
+   */
+  async #resetSession(conn: AnyKysely, ...extra: string[]): Promise<void> {
     if (this.#sessionDefaults === undefined) {
       const values: string[] = [];
       for (const pragma of SESSION_PRAGMAS) {
@@ -136,9 +142,12 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
       }
       this.#sessionDefaults = values.join('; ');
     }
-    for (const statement of this.#sessionDefaults.split('; ')) {
-      if (statement) await sql.raw(statement).execute(conn);
+    const statements = [...this.#sessionDefaults.split('; '), ...extra].filter(Boolean);
+    if (this.#database) {
+      this.#database.exec(statements.join(';\n'));
+      return;
     }
+    for (const statement of statements) await sql.raw(statement).execute(conn);
   }
 
   async withSessionLock<T>(
@@ -149,19 +158,65 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
   ): Promise<T> {
     // The lock file's write lock outlives the step's own transactions; the running/applied
     // rows written by the engine still make a crash visible as a dirty state.
-    return this.withMigrationLock(options, () =>
-      db.connection().execute(async (conn) => {
-        await this.#resetSession(conn);
-        await sql
-          .raw(`pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`)
-          .execute(conn);
-        try {
-          return await fn(conn);
-        } finally {
-          await this.#resetSession(conn).catch(() => undefined);
-        }
-      }),
+    return this.withMigrationLock(options, () => this.#pinned(db, options, fn));
+  }
+
+  /**
+   * A run holds the lock file for all its steps (waiters give up as soon as
+   * `stillNeeded` says the work is done) and commits its steps with
+   * synchronous = NORMAL: in WAL mode a commit is then a write to the WAL
+   * without fsync — atomic, and safe against the process dying, but not yet
+   * against the machine losing power. When the run ends (done or failed) the
+   * WAL is fsynced once, which makes every commit of the run durable, as
+   * synchronous = FULL would have after each one. See docs/reliability.md.
+   */
+  override async withRunLock<T>(
+    db: AnyKysely,
+    table: TrackingTable,
+    options: LockOptions,
+    stillNeeded: (conn: AnyKysely) => Promise<boolean>,
+    fn: (conn: AnyKysely) => Promise<T>,
+  ): Promise<StepOutcome<T>> {
+    const handle = this.#database;
+    if (!this.#lock || !handle || handle.memory)
+      return super.withRunLock(db, table, options, stillNeeded, fn);
+    return this.#lock.withUnlessDone(
+      options.lockTimeoutMs,
+      () => stillNeeded(db),
+      () =>
+        this.#pinned(db, options, async (conn) => {
+          const before = handle.pragma('synchronous', { simple: true });
+          handle.pragma('synchronous = normal');
+          let value: T;
+          try {
+            value = await fn(conn);
+          } catch (error) {
+            // The steps committed before the failure are made durable too; the failure is what is reported.
+            handle.pragma(`synchronous = ${Number(before)}`);
+            try {
+              syncWal(handle.name);
+            } catch {}
+            throw error;
+          }
+          handle.pragma(`synchronous = ${Number(before)}`);
+          syncWal(handle.name);
+          return value;
+        }),
     );
+  }
+
+  async #pinned<T>(db: AnyKysely, options: LockOptions, fn: (conn: AnyKysely) => Promise<T>): Promise<T> {
+    return db.connection().execute(async (conn) => {
+      await this.#resetSession(
+        conn,
+        `pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`,
+      );
+      try {
+        return await fn(conn);
+      } finally {
+        await this.#resetSession(conn).catch(() => undefined);
+      }
+    });
   }
 
   async isLockHeld(): Promise<boolean> {
@@ -202,5 +257,24 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
 
   snapshotSchema(db: AnyKysely, options: SnapshotOptions): Promise<SchemaSnapshot> {
     return snapshotSqliteSchema(db, options);
+  }
+}
+
+/** What the adapter uses of better-sqlite3's handle. */
+export type SqliteHandle = Pick<Database.Database, 'inTransaction' | 'exec' | 'pragma' | 'name' | 'memory'>;
+
+/**
+ * fsync of `<file>-wal`: what synchronous = FULL does at a commit, once for a
+ * whole run. No WAL file (nothing written, or checkpointed away): nothing to do.
+ */
+function syncWal(file: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(`${file}-wal`, 'r');
+    fs.fsyncSync(fd);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }

@@ -27,16 +27,40 @@ export class SqliteMigrationLock {
   async with<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
     // Re-entrant: a step run while the lock is already held (e.g. the re-read before a run) nests.
     if (this.#depth > 0) return this.#nested(fn);
+    await this.#acquire(timeoutMs);
+    return this.#nestedThenRelease(fn);
+  }
+
+  /**
+   * Like `with`, for a whole run: while waiting, asks `stillNeeded` now and
+   * then (every ~100 ms), and gives up with `{ ran: false }` when it says false.
+   */
+  async withUnlessDone<T>(
+    timeoutMs: number,
+    stillNeeded: () => Promise<boolean>,
+    fn: () => Promise<T>,
+  ): Promise<{ ran: true; value: T } | { ran: false }> {
+    if (this.#depth > 0) return { ran: true, value: await this.#nested(fn) };
+    if (!(await this.#acquire(timeoutMs, stillNeeded))) return { ran: false };
+    return { ran: true, value: await this.#nestedThenRelease(fn) };
+  }
+
+  /**
+   * Polls BEGIN IMMEDIATE on the lock file. Waiters sleep at most 25 ms between
+   * tries (SQLite cannot wake them; a try is a few microseconds), so a free
+   * lock is noticed quickly without keeping 15 waiters busy.
+   */
+  async #acquire(timeoutMs: number, stillNeeded?: () => Promise<boolean>): Promise<boolean> {
     this.#db ??= this.#open();
     const db = this.#db;
     // Poll instead of busy_timeout: better-sqlite3 would wait synchronously, blocking this process's
     // event loop — and with it any other migrator in the same process that holds the lock.
     db.pragma('busy_timeout = 0');
     const deadline = performance.now() + timeoutMs;
-    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+    for (let tries = 0, delay = 5; ; tries++, delay = Math.min(delay * 2, 25)) {
       try {
         db.exec('begin immediate');
-        break;
+        return true;
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw error;
@@ -44,8 +68,13 @@ export class SqliteMigrationLock {
         if (left <= 0)
           throw new LockTimeoutError(timeoutMs, 'the SQLite migration lock (.kmigrate-lock file)');
         await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+        if (stillNeeded && tries % 4 === 3 && !(await stillNeeded())) return false;
       }
     }
+  }
+
+  #nestedThenRelease<T>(fn: () => Promise<T>): Promise<T> {
+    const db = this.#db!;
     return this.#nested(fn).finally(() => {
       if (db.inTransaction) db.exec('rollback');
     });

@@ -32,7 +32,7 @@ export async function runB1(ctx: BenchContext): Promise<B1Row[]> {
   for (const dialect of ['postgres', 'sqlite'] as const) {
     for (const n of [100, 1000]) {
       // Kysely's no-op at N = 1000 takes ≈ 0.3 s: fewer runs there keep the whole bench short.
-      const runs = ctx.quick ? 10 : n === 100 ? 100 : 30;
+      const runs = ctx.quick ? 10 : n === 100 ? 50 : 15;
       rows.push(await measure(ctx, dialect, n, runs));
     }
   }

@@ -33,7 +33,7 @@ export interface B2Result {
 }
 
 export async function runB2(ctx: BenchContext): Promise<B2Result> {
-  const reps: Record<number, number> = ctx.quick ? { 100: 2, 1000: 1 } : { 100: 5, 1000: 3 };
+  const reps: Record<number, number> = ctx.quick ? { 100: 2, 1000: 1 } : { 100: 3, 1000: 2 };
   const rows: B2Row[] = [];
   for (const dialect of benchDialects()) {
     const tools = TOOLS.filter((t) => t.dialects.includes(dialect));

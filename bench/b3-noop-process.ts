@@ -24,7 +24,7 @@ export interface B3Result {
 }
 
 export async function runB3(ctx: BenchContext): Promise<B3Result> {
-  const runs = ctx.quick ? 3 : 15;
+  const runs = ctx.quick ? 3 : 10;
   const w = writeWorkload(B3_APPLIED, 'postgres');
   const dbs = await Promise.all(['ours', 'kysely', 'dbmate'].map((t) => createDatabase(ctx.pg, `b3_${t}`)));
   const [ours, kysely, dbmate] = dbs.map((d) => d.url) as [string, string, string];

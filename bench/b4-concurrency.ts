@@ -45,7 +45,7 @@ export interface B4Result {
 const LABEL: Record<Contender, string> = { ours: 'kmigrate bin', kysely: "Kysely's Migrator" };
 
 export async function runB4(ctx: BenchContext): Promise<B4Result> {
-  const reps = ctx.quick ? 1 : 3;
+  const reps = ctx.quick ? 1 : 2;
   const rows: B4Row[] = [];
   for (const dialect of benchDialects()) {
     const w = writeWorkload(PENDING, dialect);

@@ -47,7 +47,7 @@ export async function runB2(ctx: BenchContext): Promise<B2Result> {
         for (const tool of order) {
           const db =
             dialect === 'postgres'
-              ? await createDatabase(ctx.pg, `b2_${tool.name.replace('-', '_')}_${n}`)
+              ? await createDatabase(ctx.pg, `b2_${tool.name.replaceAll('-', '_')}_${n}`)
               : (() => {
                   const f = sqliteFile(ctx, `b2-${tool.name}-${n}`);
                   return { url: f.url, drop: async () => f.drop() };

@@ -93,6 +93,12 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   });
   // An idle client's socket error must not crash the process.
   pool.on('error', () => undefined);
+  // Nor a checked-out one's: when the server ends the session mid-step (restart,
+  // pg_terminate_backend) the client emits 'error' besides rejecting the query; the rejection
+  // is what the engine reports, the event alone would crash the process with a stack trace.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   try {
     const client = await pool.connect();
     client.release();

@@ -26,12 +26,12 @@ export function guardProcessExit(step: StepInFlight): () => void {
     if (!code) process.exitCode = EXIT_DURING_STEP;
     const id = `${step.version}_${step.name}`;
     const state = step.transactional
-      ? `its transaction was rolled back, so migration ${step.version} is not ${step.direction === 'up' ? 'applied' : 'reverted'}; remove the process.exit() and run again`
+      ? `its transaction was rolled back, so migration ${step.version} is not ${step.direction === 'up' ? 'applied' : 'reverted'}; remove any process.exit() from it and run again`
       : `the database is now dirty at ${step.version}; inspect it, then run \`migrate force ${step.version}\` or \`migrate force ${step.version} --not-applied\``;
     try {
       fs.writeSync(
         2,
-        `error: ${step.file}: the process ended (process.exit) while migration ${id} ran ${step.direction}; ${state}\n`,
+        `error: ${step.file}: the process ended (process.exit() or a crash) while migration ${id} ran ${step.direction}; ${state}\n`,
       );
     } catch {
       // stderr closed: the exit code still tells.

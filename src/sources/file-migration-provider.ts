@@ -73,6 +73,13 @@ export class FileMigrationProvider implements MigrationProvider {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new MigrationFileError(folder, 'migrations folder does not exist', 'create it or pass --dir');
       }
+      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+        throw new MigrationFileError(
+          folder,
+          'is a file, not the migrations folder',
+          'pass the folder to --dir',
+        );
+      }
       throw error;
     }
     const groups = new Map<number, FileGroup>();

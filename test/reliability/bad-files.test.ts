@@ -62,6 +62,21 @@ const CASES: [string, Setup, RegExp][] = [
 ];
 
 describeEachDialect('bad files named like migrations', (ctx) => {
+  it('--dir pointing at a file: exit 2 naming it, nothing changed', async () => {
+    const dir = folder({ '001_a.ts': tableModule('a') });
+    const run = await runCliInProcess([
+      '--url',
+      ctx.database.url,
+      '--dir',
+      path.join(dir, '001_a.ts'),
+      'latest',
+    ]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/001_a\.ts: is a file, not the migrations folder; pass the folder to --dir/);
+    expect(await tableExists(ctx.database, 'schema_migrations')).toBe(false);
+  });
+
   for (const [name, setup, message] of CASES) {
     it(`${name}: exit 2, one line naming it, nothing changed`, async () => {
       const dir = folder({ '001_a.ts': tableModule('a') });

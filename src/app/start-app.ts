@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { ConfigError } from '../config/config-error.ts';
 import { redactUrl } from '../config/database-url.ts';
 import { resolveConfig } from '../config/load-config.ts';
-import { getStatus, type MigrationEvent, type MigrationResult, migrateToLatest } from '../index.ts';
+import { getStatus, type MigrationEvent, migrateToLatest, type StepResult } from '../index.ts';
 import { type AppDatabase, openAppDatabase } from './app-database.ts';
 import { buildApp, defaultMigrateOptions, PROJECT_ROOT } from './build-app.ts';
 
@@ -26,7 +26,7 @@ export interface StartedApp {
   /** e.g. http://127.0.0.1:3000 */
   readonly address: string;
   /** What this process applied (or found applied by another process meanwhile). */
-  readonly migrations: MigrationResult[];
+  readonly migrations: StepResult[];
   close(): Promise<void>;
 }
 

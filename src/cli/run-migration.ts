@@ -14,7 +14,8 @@ export async function runMigration(
   confirmation?: (migrator: Migrator, databaseLabel: string) => Promise<string | undefined>,
 ): Promise<RunResult> {
   const run = await ctx.withMigrator(async ({ migrator, database }) => {
-    if (confirmation && database.adapter.dialect === 'postgres') {
+    // The driver's policy (PostgreSQL asks first; a SQLite dev file does not), not a dialect check.
+    if (confirmation && database.adapter.confirmDestructive) {
       const question = await confirmation(migrator, database.label);
       if (question) await ctx.confirm(question);
     }

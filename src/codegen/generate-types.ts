@@ -23,6 +23,8 @@ export interface GeneratedTypesFile {
   readonly fingerprint?: string;
   /** Which PostgreSQL built the schema (canonical builds only). */
   readonly backend?: ScratchBackend;
+  /** --from-live only: the database product it was read from ("PostgreSQL", "SQLite"). */
+  readonly databaseName?: string;
   readonly ms: number;
 }
 
@@ -62,9 +64,10 @@ export async function generateTypesFromLive(config: ResolvedConfig): Promise<Gen
       excludeSchemas: PLATFORM_SCHEMAS,
       includeTables: config.codegen.platformTables,
     });
-    const dialect = database.adapter.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite';
+    const dialect = database.adapter.displayName;
     return {
       content: renderGeneratedFile(body, { kind: 'live', dialect }, config.rootDir),
+      databaseName: dialect,
       ms: Date.now() - started,
     };
   } finally {

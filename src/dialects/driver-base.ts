@@ -22,6 +22,9 @@ import type { TrackingTable } from '../engine/types.ts';
  */
 export abstract class DriverBase<Name extends string = string> implements DialectAdapter<Name> {
   abstract readonly dialect: Name;
+  abstract readonly displayName: string;
+  abstract readonly confirmDestructive: boolean;
+  abstract readonly historyImport: DialectAdapter['historyImport'];
   readonly capabilities: DialectAdapter['capabilities'] = {
     transactionalDdl: true,
     sessionLock: true,

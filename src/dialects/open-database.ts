@@ -64,10 +64,11 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       );
     }
     const db = new Kysely<AnyDatabase>({ dialect: new SqliteDialect({ database }), log: statementLog });
-    const lockFile = `${target.filename}.kmigrate-lock`;
+    // The real path: a Kysely instance opened through a symlink finds the same lock (adapter-for-kysely.ts).
+    const lockFile = filename === ':memory:' ? '' : `${fs.realpathSync(filename)}.kmigrate-lock`;
     const adapter = new SqliteAdapter(
       // In-memory databases live in one process: nothing to lock against.
-      target.filename === ':memory:'
+      filename === ':memory:'
         ? { database }
         : { database, lock: new SqliteMigrationLock(() => new BetterSqlite3(lockFile), lockFile) },
     );

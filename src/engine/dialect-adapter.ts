@@ -1,4 +1,5 @@
 import type { AnyKysely } from './any-kysely.ts';
+import type { HistoryImportDialect } from './history-import.ts';
 import type { SchemaSnapshot, SnapshotOptions } from './schema-snapshot.ts';
 import type { SplitStatement } from './statement-splitter.ts';
 import type { TrackingStoreDriver, TrackingWrite } from './tracking-store.ts';
@@ -27,6 +28,19 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
 
   /** The schema a tracking table goes to when the configuration names none ('public' on PostgreSQL). */
   readonly defaultSchema: string;
+
+  /** The database's product name for messages ("PostgreSQL", "SQLite"). */
+  readonly displayName: string;
+
+  /**
+   * Policy, not a database property: true when a down/to/redo on this kind of
+   * database asks first (PostgreSQL is where production lives; SQLite is a dev file).
+   * The CLI reads it instead of naming a dialect.
+   */
+  readonly confirmDestructive: boolean;
+
+  /** Reads and DDL for importing golang-migrate / Supabase CLI history (baseline --from). */
+  readonly historyImport: HistoryImportDialect;
 
   /** Why sessionLock is false, for the refusal message (e.g. "port 6543 is Supabase's transaction pooler"). */
   readonly sessionLockUnavailableReason?: string | undefined;

@@ -21,6 +21,18 @@ export interface TrackingStoreDriver {
   classifyTrackingReadError(error: unknown): 'absent' | 'malformed' | undefined;
 }
 
+/**
+ * How the user names a table: `schema.name` where the driver has schemas,
+ * else `name` (SQLite ignores TrackingTable.schema). Two tables with the same
+ * label are the same table.
+ */
+export function trackingTableLabel(
+  table: TrackingTable,
+  driver: Pick<TrackingStoreDriver, 'capabilities'>,
+): string {
+  return driver.capabilities.schemas ? `${table.schema}.${table.name}` : table.name;
+}
+
 /** One row to insert into the tracking table. */
 export interface NewTrackingRow {
   version: number;
@@ -113,7 +125,7 @@ export class TrackingStore {
       if (kind === 'absent') return null;
       if (kind === 'malformed') {
         throw new TrackingTableError(
-          this.#driver.capabilities.schemas ? `${this.table.schema}.${this.table.name}` : this.table.name,
+          trackingTableLabel(this.table, this.#driver),
           `exists but is not in kmigrate's format (${(error as Error).message})`,
         );
       }

@@ -1,6 +1,4 @@
 import { type Command, Option } from 'commander';
-import { postgresHistoryImport } from '../../dialects/postgres/postgres-history-import.ts';
-import { sqliteHistoryImport } from '../../dialects/sqlite/sqlite-history-import.ts';
 import { adviceCommand } from '../../engine/advice.ts';
 import {
   HistoryImportError,
@@ -10,6 +8,7 @@ import {
   planSupabaseImport,
   writeImportedHistory,
 } from '../../engine/history-import.ts';
+import { trackingTableLabel } from '../../engine/tracking-store.ts';
 import type { TrackingTable } from '../../engine/types.ts';
 import type { OpenMigrator } from '../../open-migrator.ts';
 import type { CommandRunner } from '../command-runner.ts';
@@ -84,7 +83,7 @@ async function importBaseline(
   expectedVersion: number | undefined,
 ): Promise<void> {
   const { adapter, db } = database;
-  const dialect = adapter.dialect === 'postgres' ? postgresHistoryImport : sqliteHistoryImport;
+  const dialect = adapter.historyImport;
   const ours: TrackingTable = { schema: ctx.config.schema, name: ctx.config.table };
   const sources = await provider.loadSources();
 
@@ -109,13 +108,12 @@ async function importBaseline(
     plan = planSupabaseImport(sources, rows);
   } else {
     const source = parseSourceTable(sourceTableOption, ctx.config.schema);
-    const sameTable =
-      source.name === ours.name && (adapter.dialect === 'sqlite' || source.schema === ours.schema);
+    const sameTable = trackingTableLabel(source, adapter) === trackingTableLabel(ours, adapter); // same label, same table, whatever the driver does with schemas
     const rows = await dialect.readGolangMigrate(db, source);
     if (!rows) {
       throw new HistoryImportError(
         'golang-migrate',
-        `${describeTable(source, adapter.dialect)} does not exist; name golang-migrate's table with --source-table`,
+        `${describeTable(source, adapter)} does not exist; name golang-migrate's table with --source-table`,
       );
     }
     if (sameTable) {
@@ -130,7 +128,7 @@ async function importBaseline(
     } else {
       await assertOursEmpty(migrator, ours, tool);
     }
-    plan = planGolangMigrateImport(sources, rows, describeTable(source, adapter.dialect));
+    plan = planGolangMigrateImport(sources, rows, describeTable(source, adapter));
   }
   if (expectedVersion !== undefined && expectedVersion !== plan.version) {
     throw new HistoryImportError(
@@ -240,6 +238,7 @@ function parseSourceTable(value: string, defaultSchema: string): TrackingTable {
   return { schema: match[1] ?? defaultSchema, name: match[2]! };
 }
 
-function describeTable(table: TrackingTable, dialect: 'sqlite' | 'postgres'): string {
-  return dialect === 'sqlite' ? table.name : `${table.schema}.${table.name}`;
+/** `schema.name` where the dialect has schemas, else `name`: the driver's own qualified name, unquoted (plain identifiers). */
+function describeTable(table: TrackingTable, adapter: OpenMigrator['database']['adapter']): string {
+  return trackingTableLabel(table, adapter);
 }

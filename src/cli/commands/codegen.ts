@@ -81,9 +81,7 @@ async function generate(ctx: CommandContext, fromLive: boolean): Promise<ExitCod
     ctx.reporter.info(`${outFile} is already up to date (${what}).`);
     return EXIT.OK;
   }
-  const from = fromLive
-    ? ` from ${ctx.config.database.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'}`
-    : '';
+  const from = generated.databaseName ? ` from ${generated.databaseName}` : '';
   ctx.reporter.info(
     `Wrote ${outFile}${from} (${what})${changes.length ? ':' : previous ? '; only the header changed.' : '.'}`,
   );
@@ -150,8 +148,8 @@ function printParity(ctx: CommandContext, report: ParityReport): void {
       `  ${name}: sqlite ${d.sqlite ?? '(missing)'} vs postgres ${d.postgres ?? '(missing)'}`,
     );
   }
-  for (const side of ['sqlite', 'postgres'] as const) {
-    for (const [alias, definition] of Object.entries(report.aliases[side])) {
+  for (const [side, aliases] of Object.entries(report.aliases)) {
+    for (const [alias, definition] of Object.entries(aliases)) {
       ctx.reporter.info(`  where (${side}) ${alias} = ${definition}`);
     }
   }

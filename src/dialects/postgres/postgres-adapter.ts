@@ -18,6 +18,7 @@ import { advisoryLockKey } from '../lock-key.ts';
 import { findTransactionControl } from '../transaction-control.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
 import { type ListenConnector, LockReleaseSignal, lockChannel, quoteChannel } from './lock-release-signal.ts';
+import { postgresHistoryImport } from './postgres-history-import.ts';
 import { snapshotPostgresSchema } from './postgres-schema-snapshot.ts';
 import { splitPostgresStatements } from './postgres-statement-splitter.ts';
 import { postgresTrackingDdl } from './postgres-tracking-ddl.ts';
@@ -70,6 +71,9 @@ const RESET_SESSION = 'set session authorization default; reset all';
  */
 export class PostgresAdapter extends DriverBase<'postgres'> {
   readonly dialect = 'postgres';
+  readonly displayName = 'PostgreSQL';
+  readonly confirmDestructive = true;
+  readonly historyImport = postgresHistoryImport;
   override readonly capabilities: DialectAdapter['capabilities'];
   override readonly defaultSchema = 'public';
   override readonly sessionLockUnavailableReason: string | undefined;

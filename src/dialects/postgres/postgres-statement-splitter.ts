@@ -24,6 +24,7 @@
  * part of the statement text.
  */
 import type { SplitStatement, StatementSplitter } from '../../engine/statement-splitter.ts';
+import { isSpace, skipWhile, trimmedEnd } from '../script-lexer.ts';
 
 type TokenKind = 'space' | 'comment' | 'semicolon' | 'open-paren' | 'close-paren' | 'word' | 'other';
 
@@ -305,24 +306,6 @@ function blockCommentEnd(script: string, pos: number): number {
 
 function startsLineComment(script: string, pos: number): boolean {
   return script.charCodeAt(pos) === CH.minus && script.charCodeAt(pos + 1) === CH.minus;
-}
-
-/** End of [start, end) without trailing whitespace; comments are content here. */
-function trimmedEnd(script: string, start: number, end: number): number {
-  let i = end;
-  while (i > start && isSpace(script.charCodeAt(i - 1))) i--;
-  return i;
-}
-
-function skipWhile(script: string, pos: number, predicate: (code: number) => boolean): number {
-  let i = pos;
-  while (i < script.length && predicate(script.charCodeAt(i))) i++;
-  return i;
-}
-
-/** psql's {space}: [ \t\n\r\f\v]. */
-function isSpace(code: number): boolean {
-  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
 }
 
 function isNewline(code: number): boolean {

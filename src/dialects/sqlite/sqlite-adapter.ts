@@ -12,6 +12,7 @@ import type { TrackingTable } from '../../engine/types.ts';
 import { DriverBase } from '../driver-base.ts';
 import { findTransactionControl } from '../transaction-control.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
+import { sqliteHistoryImport } from './sqlite-history-import.ts';
 import type { SqliteMigrationLock } from './sqlite-migration-lock.ts';
 import { snapshotSqliteSchema } from './sqlite-schema-snapshot.ts';
 import { splitSqliteStatements } from './sqlite-statement-splitter.ts';
@@ -55,6 +56,9 @@ const SESSION_PRAGMAS = [
  */
 export class SqliteAdapter extends DriverBase<'sqlite'> {
   readonly dialect = 'sqlite';
+  readonly displayName = 'SQLite';
+  readonly confirmDestructive = false;
+  readonly historyImport = sqliteHistoryImport;
   /** Cross-process lock; absent for a Kysely instance we did not open (its file is unknown). */
   readonly #lock: SqliteMigrationLock | undefined;
   /**
@@ -220,7 +224,8 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
   }
 
   async isLockHeld(): Promise<boolean> {
-    return this.#lock?.isHeldElsewhere() ?? false;
+    if (!this.#lock || !(await this.#lock.ready())) return false;
+    return this.#lock.isHeldElsewhere();
   }
 
   async executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void> {

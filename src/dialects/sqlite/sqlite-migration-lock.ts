@@ -16,12 +16,20 @@ export class SqliteMigrationLock {
   #db: Database.Database | undefined;
   #depth = 0;
 
-  readonly #file: string | undefined;
+  readonly #file: () => string | undefined;
 
-  /** `file`: the lock file's path, when known (lets isHeldElsewhere avoid creating it). */
-  constructor(open: () => Database.Database, file?: string) {
+  /** `file`: the lock file's path, when known (lets isHeldElsewhere avoid creating it); a function when found lazily. */
+  constructor(open: () => Database.Database, file?: string | (() => string | undefined)) {
     this.#open = open;
-    this.#file = file;
+    this.#file = typeof file === 'function' ? file : () => file;
+  }
+
+  /**
+   * Whether there is a file to lock. Always true here; a lock that finds its
+   * file lazily (a caller's Kysely instance, adapter-for-kysely.ts) looks first.
+   */
+  async ready(): Promise<boolean> {
+    return true;
   }
 
   async with<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
@@ -96,7 +104,8 @@ export class SqliteMigrationLock {
   isHeldElsewhere(): boolean {
     if (this.#depth > 0) return false;
     // No lock file: nobody ever held it. Opening it would create it, and `status` changes nothing.
-    if (this.#file !== undefined && !fs.existsSync(this.#file)) return false;
+    const file = this.#file();
+    if (file !== undefined && !fs.existsSync(file)) return false;
     const probe = this.#open();
     try {
       probe.pragma('busy_timeout = 0');

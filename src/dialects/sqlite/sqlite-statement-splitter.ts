@@ -17,6 +17,7 @@
  * statement (before its ';') are kept. Pieces with only whitespace/comments are dropped.
  */
 import type { SplitStatement, StatementSplitter } from '../../engine/statement-splitter.ts';
+import { isSpace, skipWhile, trimmedEnd } from '../script-lexer.ts';
 
 /** complete.c's token classes; the values index the columns of TRANSITIONS. */
 const Tk = { Semi: 0, Ws: 1, Other: 2, Explain: 3, Create: 4, Temp: 5, Trigger: 6, End: 7 } as const;
@@ -141,27 +142,6 @@ function closingCharEnd(script: string, pos: number, close: number): number {
 function blockCommentEnd(script: string, pos: number): number {
   const index = script.indexOf('*/', pos + 2);
   return index < 0 ? script.length : index + 2;
-}
-
-/** End of [start, end) without trailing whitespace; comments are content here. */
-function trimmedEnd(script: string, start: number, end: number): number {
-  let i = end;
-  while (i > start && isSpace(script.charCodeAt(i - 1))) i--;
-  return i;
-}
-
-function skipWhile(script: string, pos: number, predicate: (code: number) => boolean): number {
-  let i = pos;
-  while (i < script.length && predicate(script.charCodeAt(i))) i++;
-  return i;
-}
-
-/**
- * complete.c treats ' ', \t, \n, \f and \r as whitespace; \v is added because SQLite's
- * tokenizer (sqlite3Isspace) accepts it too, so `CREATE\vTRIGGER` is still a trigger.
- */
-function isSpace(code: number): boolean {
-  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
 }
 
 /** SQLite's IdChar(): letters, digits, `_`, `$` and any non-ASCII character. */

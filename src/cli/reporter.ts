@@ -147,6 +147,7 @@ export class Reporter {
         e.executionMs === null ? '' : String(e.executionMs),
       ]);
     }
+    const notes = report.entries.filter((e) => e.note);
     this.info(
       table
         .toString()
@@ -154,6 +155,7 @@ export class Reporter {
         .map((l) => l.trimEnd())
         .join('\n'),
     );
+    for (const e of notes) this.info(`${e.version}_${e.name}: ${e.note}`);
     const problems = report.entries.filter(
       (e) => !['applied', 'pending', 'ahead', 'in-progress'].includes(e.state),
     );
@@ -213,6 +215,7 @@ export function resultLine(r: MigrationResult, c: Colors): string {
       : r.status === 'reverted'
         ? c.yellow('↓ reverted')
         : c.dim('= skipped ');
+  if (r.note) return `  ${mark} ${label(r)} ${c.dim(`(${r.note})`)}`;
   return `  ${mark} ${label(r)}${r.status === 'skipped' ? c.dim(' (done by another process)') : ` ${c.dim(`${r.ms} ms`)}`}`;
 }
 

@@ -241,14 +241,20 @@ export class Migrator {
 
   /** How each migration stands. Never refuses: it is how you find out why others do. */
   async status(): Promise<StatusReport> {
-    const { history, initialized } = await this.#read();
+    const { sources, history, initialized } = await this.#read();
     // A running row is dirty only when nobody holds the lock: otherwise its step is still going.
     const inProgress =
       history.dirty.length > 0 && (await this.#o.adapter.isLockHeld(this.#o.db, this.#table));
+    const entries = inProgress
+      ? history.status.map((e) => (e.state === 'dirty' ? { ...e, state: 'in-progress' as const } : e))
+      : history.status;
     return {
-      entries: inProgress
-        ? history.status.map((e) => (e.state === 'dirty' ? { ...e, state: 'in-progress' } : e))
-        : history.status,
+      // An applied migration for other dialects only was recorded here, never run: say so (dialect-skip.ts).
+      entries: entries.map((entry) => {
+        const source = sources.find((s) => s.version === entry.version);
+        const note = entry.state === 'applied' && source ? this.#runner.skipNote(source) : undefined;
+        return note ? { ...entry, note } : entry;
+      }),
       currentVersion: history.newestApplied ?? 0,
       pending: history.pending.length,
       dirty: history.dirty.length > 0 && !inProgress,
@@ -528,7 +534,11 @@ export class Migrator {
     );
     this.#assertNoTransactionControl(steps);
     if (!this.#o.adapter.capabilities.sessionLock) {
-      const unsafe = steps.filter((s) => !this.#runner.isTransactional(s.migration, direction));
+      const unsafe = steps.filter(
+        (s) =>
+          this.#runner.skipNote(s.source) === undefined &&
+          !this.#runner.isTransactional(s.migration, direction),
+      );
       if (unsafe.length) {
         throw new PoolerRefusedError(
           unsafe.map((s) => s.source.version),
@@ -549,6 +559,8 @@ export class Migrator {
     for (const { source, migration, direction } of steps) {
       const step = direction === 'up' ? migration.up : migration.down;
       if (step?.kind !== 'sql' || !this.#runner.isTransactional(migration, direction)) continue;
+      // Not run on this dialect, so not read with its splitter either (a PostgreSQL `$$ … end; $$` body).
+      if (this.#runner.skipNote(source) !== undefined) continue;
       const found = this.#o.adapter.findTransactionControl(step.sql);
       if (!found) continue;
       const { line } = lineAndColumn(step.sql, found.offset);
@@ -564,13 +576,15 @@ export class Migrator {
     const planned: PlannedStep[] = [];
     for (const { source, migration, direction } of steps) {
       const step = (direction === 'up' ? migration.up : migration.down)!;
+      // Recorded, not run, on this dialect (dialect-skip.ts): no statements, in the recording transaction.
+      const skip = this.#runner.skipNote(source) !== undefined;
       planned.push({
         version: source.version,
         name: source.name,
         direction,
-        transactional: this.#runner.isTransactional(migration, direction),
+        transactional: skip || this.#runner.isTransactional(migration, direction),
         file: step.file,
-        statements: (await compileStatements(step, this.#o.db)).map((s) => s.trim()),
+        statements: skip ? [] : (await compileStatements(step, this.#o.db)).map((s) => s.trim()),
       });
     }
     return planned;

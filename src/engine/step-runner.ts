@@ -1,6 +1,7 @@
 import type { AnyKysely } from './any-kysely.ts';
 import { isTransactionalStep } from './compile-migrations.ts';
 import type { DialectAdapter, HistoryGuard, LockOptions } from './dialect-adapter.ts';
+import { dialectSkipNote } from './dialect-skip.ts';
 import { MigrationFailedError, StepTimeoutError, TransactionEndedError } from './errors.ts';
 import { guardProcessExit } from './exit-guard.ts';
 import { forbidNestedTransactions } from './forbid-nested-transactions.ts';
@@ -56,6 +57,11 @@ export class StepRunner {
   }
 
   /** A step runs in a transaction unless its file says not to, or the database would refuse it in one. */
+  /** Why a migration limited to other dialects is recorded here without running (dialect-skip.ts), or undefined. */
+  skipNote(source: Pick<MigrationSource, 'dialects'>): string | undefined {
+    return dialectSkipNote(source, this.#o.adapter.dialect);
+  }
+
   isTransactional(migration: LoadedMigration, direction: Direction): boolean {
     const step = direction === 'up' ? migration.up : migration.down;
     return step ? isTransactionalStep(migration, step, this.#o.adapter) : migration.transactional;
@@ -80,7 +86,9 @@ export class StepRunner {
   async run(step: RunStep, expected: readonly PlannedRow[], held?: AnyKysely): Promise<StepRunOutcome> {
     const { source, direction } = step;
     this.#o.onEvent?.({ type: 'start', version: source.version, name: source.name, direction });
-    const transactional = this.isTransactional(step.migration, direction);
+    // A migration for other dialects only is recorded in one transaction, never run (dialect-skip.ts).
+    const transactional =
+      this.skipNote(source) !== undefined || this.isTransactional(step.migration, direction);
     const code = (direction === 'up' ? step.migration.up : step.migration.down)!;
     // While a step runs, the process ending (a migration's process.exit()) is a failure, said in one line.
     const unguard = guardProcessExit({ ...source, file: code.file, direction, transactional });
@@ -121,12 +129,20 @@ export class StepRunner {
                 ? store.insert(trx, { ...pick(source), state: 'applied', executionMs: ms })
                 : store.remove(trx, source.version),
             );
-            finish(store.appendHistory(trx, { ...pick(source), action: direction, executionMs: ms }));
+            const note = this.skipNote(source);
+            finish(
+              store.appendHistory(trx, {
+                ...pick(source),
+                action: direction,
+                executionMs: ms,
+                ...(note ? { details: note } : {}),
+              }),
+            );
             return ms;
           },
         );
         if (!outcome.ran) return { kind: 'changed' };
-        return { kind: 'done', result: result(source, direction, outcome.value) };
+        return { kind: 'done', result: result(source, direction, outcome.value, this.skipNote(source)) };
       } catch (error) {
         if (error instanceof TransactionEndedError)
           throw await this.#recordPartialCommit(source, code, direction, error, held ?? this.#o.db);
@@ -231,6 +247,7 @@ export class StepRunner {
     inTransaction: boolean,
   ): Promise<void> {
     const { adapter } = this.#o;
+    if (this.skipNote(source) !== undefined) return;
     if (step.kind === 'sql') {
       try {
         await this.#bounded(adapter.executeScript(db, step.sql, { inTransaction }), source, direction);
@@ -294,13 +311,14 @@ function pick(source: MigrationSource): { version: number; name: string; checksu
   return { version: source.version, name: source.name, checksum: source.checksum };
 }
 
-function result(source: MigrationSource, direction: Direction, ms: number): MigrationResult {
+function result(source: MigrationSource, direction: Direction, ms: number, note?: string): MigrationResult {
   return {
     version: source.version,
     name: source.name,
     direction,
     status: direction === 'up' ? 'applied' : 'reverted',
     ms,
+    ...(note ? { note } : {}),
   };
 }
 

@@ -19,6 +19,12 @@ export interface MigrationSource {
   readonly kind: 'ts' | 'sql';
   /** sha256 (hex) of the normalised content (see checksum.ts). */
   readonly checksum: string;
+  /**
+   * The dialects it is written for (`-- kmigrate:dialects postgres`,
+   * `export const dialects = ['postgres']`); absent: all. On another dialect
+   * the runner records it as applied, with its checksum, without running it.
+   */
+  readonly dialects?: readonly string[];
   /** Loads the executable steps; throws MigrationFileError when the file is unusable. */
   load(): Promise<LoadedMigration>;
 }
@@ -57,6 +63,8 @@ export interface MigrationResult {
   /** `applied`/`reverted`: done by us. `skipped`: another process did it first. */
   status: 'applied' | 'reverted' | 'skipped' | 'planned';
   ms: number;
+  /** Why it did not run although recorded, e.g. `postgres only: recorded, not run, on sqlite`. */
+  note?: string;
 }
 
 export type StatusState =
@@ -80,6 +88,8 @@ export interface StatusEntry {
   executionMs: number | null;
   appliedBy: string | null;
   transactional?: boolean;
+  /** Why an applied migration never ran here, e.g. `postgres only: recorded, not run, on sqlite`. */
+  note?: string;
 }
 
 /** Where the tracking table lives. `schema` is ignored by dialects without schemas. */

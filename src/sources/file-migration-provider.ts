@@ -7,6 +7,7 @@ import { MigrationFileError } from '../engine/errors.ts';
 import { lineAndColumn } from '../engine/script-error.ts';
 import type { LoadedMigration, MigrationSource, MigrationStep } from '../engine/types.ts';
 import { migrationChecksum, normalizeMigrationText } from './checksum.ts';
+import { assertModuleDialects, readModuleDialects, readSqlDialects } from './dialect-marker.ts';
 import { importFile } from './import-file.ts';
 import { type MigrationFileKind, parseMigrationName } from './migration-name.ts';
 import { isBlank, readDirectives, splitDbmateFile } from './sql-file.ts';
@@ -142,16 +143,25 @@ export class FileMigrationProvider implements MigrationProvider {
     const main = files.module ?? files['up.sql'] ?? files.sql;
     if (!main) throw new MigrationFileError(group.id, 'has no up file');
     const mainText = await this.#readText(main);
+    // `-- kmigrate:dialects postgres` / `export const dialects = ['postgres']`: read from the text, so that
+    // status and planning know it without importing the module.
+    const dialects = files.module ? readModuleDialects(mainText, main) : readSqlDialects(mainText, main);
     const base = {
       version: group.version,
       name: group.description,
       id: group.id,
       checksum: migrationChecksum(mainText),
+      ...(dialects ? { dialects } : {}),
     };
     if (files.module) {
       const file = files.module;
       const absolute = nodePath.join(this.#options.migrationFolder, file);
-      return { ...base, kind: 'ts', files: [file], load: () => this.#loadModule(file, absolute) };
+      return {
+        ...base,
+        kind: 'ts',
+        files: [file],
+        load: () => this.#loadModule(file, absolute, dialects),
+      };
     }
     if (files.sql) {
       const file = files.sql;
@@ -237,7 +247,11 @@ export class FileMigrationProvider implements MigrationProvider {
     }
   }
 
-  async #loadModule(file: string, absolute: string): Promise<LoadedMigration> {
+  async #loadModule(
+    file: string,
+    absolute: string,
+    dialects: MigrationSource['dialects'],
+  ): Promise<LoadedMigration> {
     let mod: Record<string, unknown>;
     try {
       mod = (await this.#import(absolute)) as Record<string, unknown>;
@@ -257,6 +271,7 @@ export class FileMigrationProvider implements MigrationProvider {
     if (down !== undefined && typeof down !== 'function') {
       throw new MigrationFileError(file, 'exports a `down` that is not a function');
     }
+    assertModuleDialects(file, candidate.dialects ?? mod.dialects, dialects);
     const transaction = candidate.transaction ?? mod.transaction;
     if (transaction !== undefined && typeof transaction !== 'boolean') {
       throw new MigrationFileError(file, '`export const transaction` must be true or false');

@@ -118,6 +118,34 @@ describe('Supabase patterns: verify, drift, codegen and lint with platform: supa
     expect(await scratch.query(`select id from profiles`)).toEqual([{ id: USER_B }]);
   }, 120_000);
 
+  it('the same set runs on SQLite in development: 001 builds profiles, 002-005 are recorded as PostgreSQL-only', async () => {
+    const p = project({ platform: 'supabase' });
+    const dev = await createTestDatabase('sqlite');
+    cleanups.push(() => dev.drop());
+    const latest = await p.cli(['--url', dev.url, '--json', 'latest']);
+    expect(latest.code).toBe(0);
+    const notes = (
+      JSON.parse(latest.stdout) as { results: { version: number; note?: string }[] }
+    ).results.map((r) => [r.version, r.note ?? null]);
+    expect(notes).toEqual([
+      [1, null],
+      ...[2, 3, 4, 5].map((v) => [v, 'postgres only: recorded, not run, on sqlite']),
+    ]);
+    expect(
+      (
+        await dev.query<{ version: number; state: string }>('select version, state from schema_migrations')
+      ).map((r) => [Number(r.version), r.state]),
+    ).toEqual([1, 2, 3, 4, 5].map((v) => [v, 'applied']));
+    expect(
+      (await dev.query<{ name: string }>(`select name from pragma_table_info('profiles') order by cid`)).map(
+        (c) => c.name,
+      ),
+    ).toEqual(['id', 'username', 'full_name', 'avatar_url', 'updated_at']);
+    const verify = await p.cli(['--url', dev.url, '--json', 'verify']);
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, checked: 5, total: 5 });
+  }, 120_000);
+
   it('without the setting: one hint line per migration, and the failure says to turn it on (exit 1)', async () => {
     const p = project();
     const run = await p.cli(['verify', '--dialect', 'postgres']);

@@ -94,5 +94,6 @@ export function registerVerify(program: Command, run: CommandRunner): void {
 function mark(outcome: VerifyOutcome, c: Colors): string {
   if (outcome === 'reversible') return `${c.green('✓')} reverses   `;
   if (outcome === 'no down') return `${c.yellow('!')} has no down`;
+  if (outcome === 'not for this dialect') return `${c.dim('-')} not for this dialect (recorded, not run)`;
   return `${c.red('✗')} FAILS      `;
 }

@@ -147,6 +147,7 @@ describe('dialect markers are validated before anything runs', () => {
       cwd: root,
       env: { KMIGRATE_CODEGEN_DATABASE_URL: inject('pgAdminUrl') },
     });
+    expect(run.stderr).toBe('');
     expect(run.code).toBe(3);
     const report = JSON.parse(run.stdout) as {
       differences: { table: string; column: string | null; sqlite: string | null; postgres: string | null }[];

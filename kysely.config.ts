@@ -12,5 +12,8 @@ export default defineConfig({
   table: 'schema_migrations',
   schema: 'public',
   lockTimeoutMs: 60_000,
+  // Production is Supabase: verify, drift and codegen build the migrations on a Supabase stand-in
+  // (auth.users, its roles, …), so 005's foreign key to auth.users is built and compared there too.
+  platform: 'supabase',
   codegen: { outFile: 'generated/db.ts' },
 });

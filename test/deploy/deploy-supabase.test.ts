@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/dialects/open-database.ts';
+import { installSupabaseStandIn } from '../../src/dialects/postgres/supabase-stand-in.ts';
+import { runCliInProcess } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { tableExists, trackingRows, writeMigrationFolder } from '../support/migration-folder.ts';
 import { optionalTool } from '../support/optional-tool.ts';
@@ -93,6 +96,42 @@ describe('scripts/deploy-supabase.sh against a real PostgreSQL', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/== \[6\/9\] confirmation\nnothing to apply/);
     expect(again.stdout).toMatch(/No drift/);
+  });
+
+  it('deploys the repository migrations to a database prepared with the Supabase stand-in: 005 links auth.users, no drift', {
+    timeout: 240_000,
+  }, async () => {
+    const db = await database();
+    const open = await openDatabase({ dialect: 'postgres', url: db.url });
+    await installSupabaseStandIn(open.db, 'test').finally(() => open.close());
+    // Deployed databases already have 001-004 (their checksums are applied there); 005-006 are the deploy.
+    // No --dir: the repository's own migrations and kysely.config.ts (platform: 'supabase').
+    const before = await runCliInProcess(['--url', db.url, '--no-codegen', 'to', '4'], {
+      cwd: ROOT,
+      env: {},
+    });
+    expect(before.code).toBe(0);
+    const run = await deploy(['--yes'], { DATABASE_URL: db.url });
+    expect(run.stderr).not.toMatch(/deploy stopped/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Linted 2 migrations .*: 0 errors/);
+    expect(run.stdout).toMatch(/Applied 2 migrations/);
+    expect(run.stdout).toMatch(/No drift/);
+    expect((await trackingRows(db)).map((r) => [r.version, r.state])).toEqual(
+      [1, 2, 3, 4, 5, 6].map((v) => [v, 'applied']),
+    );
+    expect(
+      await db.query(`select indexdef from pg_indexes where indexname = 'users_auth_user_id_key'`),
+    ).toEqual([
+      { indexdef: 'CREATE UNIQUE INDEX users_auth_user_id_key ON public.users USING btree (auth_user_id)' },
+    ]);
+    expect(
+      await db.query(
+        `select pg_get_constraintdef(oid) as def from pg_constraint where conname = 'users_auth_user_id_fkey'`,
+      ),
+    ).toEqual([{ def: 'FOREIGN KEY (auth_user_id) REFERENCES auth.users(id) ON DELETE SET NULL' }]);
+    // 004's policies for Supabase's authenticated role exist too.
+    expect(await db.query(`select 1 from pg_policies where tablename = 'policies'`)).toHaveLength(4);
   });
 
   it('a failing migration: non-zero, the error printed, nothing half-applied', {

@@ -50,10 +50,17 @@ describe('004 row-level security [postgres]', () => {
     expect(await query(`select 1 from pg_roles where rolname = 'authenticated'`)).toEqual([]);
 
     const results = await migrateToLatest(cluster.url, MIGRATE_OPTIONS);
-    expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect(results.map((r) => r.status)).toEqual([
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+    ]);
     expect(await rlsState(query)).toEqual({ rls: RLS_ONLY_ON_POLICIES, policies: [] });
 
-    await migrateDown(cluster.url, { ...MIGRATE_OPTIONS, steps: 1 });
+    await migrateDown(cluster.url, { ...MIGRATE_OPTIONS, steps: 3 });
     expect((await rlsState(query)).rls).toEqual({
       ai_cost_logs: false,
       project_api_keys: false,
@@ -127,7 +134,7 @@ describe('004 row-level security [postgres]', () => {
     // The owner role (the app, the migrator) is not subject to RLS: it is enabled, not forced.
     expect(await database.query('select count(*)::int as n from policies where enabled')).toEqual([{ n: 2 }]);
 
-    await migrateDown(database.url, { ...MIGRATE_OPTIONS, steps: 1 });
+    await migrateDown(database.url, { ...MIGRATE_OPTIONS, steps: 3 });
     expect((await rlsState((text) => database.query(text))).policies).toEqual([]);
     expect(await database.query(`select 1 from pg_class where relname = 'policies'`)).toEqual([]);
     await migrateToLatest(database.url, MIGRATE_OPTIONS);

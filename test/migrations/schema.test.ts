@@ -35,9 +35,9 @@ const COLUMNS: Record<string, string[]> = {
   ],
   project_api_keys: ['id', 'project_id', 'name', 'key_hash', 'key_prefix', 'created_at', 'revoked_at'],
   projects: ['id', 'owner_id', 'name', 'created_at', 'updated_at'],
-  users: ['id', 'email', 'display_name', 'created_at', 'updated_at'],
+  users: ['id', 'email', 'display_name', 'created_at', 'updated_at', 'auth_user_id'],
 };
-const NULLABLE = ['project_api_keys.revoked_at', 'users.display_name'];
+const NULLABLE = ['project_api_keys.revoked_at', 'users.display_name', 'users.auth_user_id'];
 
 /** Declared types where the dialects differ; the app normalises these (src/app/normalize.ts). */
 const TYPES = {
@@ -78,6 +78,7 @@ const INDEXES = [
   'ai_cost_logs(project_id, created_at) ai_cost_logs_project_id_created_at_idx',
   'project_api_keys(project_id) project_api_keys_project_id_idx',
   'projects(owner_id) projects_owner_id_idx',
+  'users(auth_user_id) users_auth_user_id_key',
 ];
 
 interface Column {

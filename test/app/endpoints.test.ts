@@ -30,7 +30,7 @@ describeEachDialect('app endpoints', (ctx) => {
     const res = await t.call('GET', '/health');
     expect(res).toMatchObject({
       status: 200,
-      body: { status: 'ok', schemaVersion: 4, pendingMigrations: 0, database: ctx.dialect },
+      body: { status: 'ok', schemaVersion: 6, pendingMigrations: 0, database: ctx.dialect },
     });
   });
 

@@ -79,17 +79,17 @@ describe('start-up [sqlite]', () => {
     const first = start({ DATABASE_URL: database.url, PORT: '0' });
     const address = await first.listening;
     const health = await (await fetch(`${address}/health`)).json();
-    expect(health).toEqual({ status: 'ok', schemaVersion: 4, pendingMigrations: 0, database: 'sqlite' });
+    expect(health).toEqual({ status: 'ok', schemaVersion: 6, pendingMigrations: 0, database: 'sqlite' });
     expect(first.stdout()).toMatch(
-      /connecting to sqlite:.*\napplied migration 1_init_schema \(\d+ ms\)\napplied migration 2_optimize_indexes \(\d+ ms\)\napplied migration 3_create_ai_cost_logs \(\d+ ms\)\napplied migration 4_create_policies_table \(\d+ ms\)\nschema migrated to version 4\nlistening on http:\/\/127\.0\.0\.1:\d+\n/,
+      /connecting to sqlite:.*\napplied migration 1_init_schema \(\d+ ms\)\napplied migration 2_optimize_indexes \(\d+ ms\)\napplied migration 3_create_ai_cost_logs \(\d+ ms\)\napplied migration 4_create_policies_table \(\d+ ms\)\napplied migration 5_link_auth_users \(\d+ ms\)\napplied migration 6_users_auth_user_id_index \(\d+ ms\)\nschema migrated to version 6\nlistening on http:\/\/127\.0\.0\.1:\d+\n/,
     );
     expect(await first.stop()).toEqual({ code: 0, signal: null });
 
     const second = start({ DATABASE_URL: database.url, PORT: '0' });
     await second.listening;
-    expect(second.stdout()).toContain('schema is up to date at version 4');
+    expect(second.stdout()).toContain('schema is up to date at version 6');
     expect(second.stdout()).not.toContain('applied migration');
-    expect((await trackingRows(database)).map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    expect((await trackingRows(database)).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
 
@@ -103,13 +103,15 @@ describe('start-up [postgres]', () => {
 
     for (const address of addresses) {
       const health = await (await fetch(`${address}/health`)).json();
-      expect(health).toEqual({ status: 'ok', schemaVersion: 4, pendingMigrations: 0, database: 'postgres' });
+      expect(health).toEqual({ status: 'ok', schemaVersion: 6, pendingMigrations: 0, database: 'postgres' });
     }
     expect((await trackingRows(database)).map((r) => [r.version, r.state])).toEqual([
       [1, 'applied'],
       [2, 'applied'],
       [3, 'applied'],
       [4, 'applied'],
+      [5, 'applied'],
+      [6, 'applied'],
     ]);
     const history = await database.query<{ version: string; ups: number }>(
       `select version, count(*)::int as ups from schema_migrations_history where action = 'up' group by version order by version`,
@@ -119,6 +121,8 @@ describe('start-up [postgres]', () => {
       [2, 1],
       [3, 1],
       [4, 1],
+      [5, 1],
+      [6, 1],
     ]);
     // Across the four logs, each migration is reported applied exactly once.
     const logs = apps.map((a) => a.stdout()).join('\n');
@@ -127,6 +131,8 @@ describe('start-up [postgres]', () => {
       '2_optimize_indexes',
       '3_create_ai_cost_logs',
       '4_create_policies_table',
+      '5_link_auth_users',
+      '6_users_auth_user_id_index',
     ]) {
       expect(logs.split(`applied migration ${name} `).length - 1, name).toBe(1);
     }

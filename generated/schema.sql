@@ -3,7 +3,7 @@
 -- dialect: postgres
 -- schemas: public
 -- format: 1
--- migrations fingerprint: 2ebb7a8eb1902ab7dbcec99b6dca39046a8b6bfa1f75fc747646beca8d3cee4a
+-- migrations fingerprint: 765d2aefc5235679ade8fc7fa0a944e9924bbda91aa8d686b3c401bb8486f01a
 
 table public.ai_cost_logs
     forceRowLevelSecurity: false
@@ -164,6 +164,47 @@ table public.policies
       definition: CHECK (jsonb_typeof(rules) = 'object'::text)
       initiallyDeferred: false
       type: check
+  policy public.policies.policies_delete_own
+      command: delete
+      permissive: true
+      roles: [authenticated]
+      using: |
+        (EXISTS ( SELECT 1
+           FROM (public.projects p
+             JOIN public.users u ON ((u.id = p.owner_id)))
+          WHERE ((p.id = policies.project_id) AND (u.email = ((NULLIF(current_setting('request.jwt.claims'::text, true), ''::text))::jsonb ->> 'email'::text)))))
+  policy public.policies.policies_insert_own
+      command: insert
+      permissive: true
+      roles: [authenticated]
+      withCheck: |
+        (EXISTS ( SELECT 1
+           FROM (public.projects p
+             JOIN public.users u ON ((u.id = p.owner_id)))
+          WHERE ((p.id = policies.project_id) AND (u.email = ((NULLIF(current_setting('request.jwt.claims'::text, true), ''::text))::jsonb ->> 'email'::text)))))
+  policy public.policies.policies_select_own
+      command: select
+      permissive: true
+      roles: [authenticated]
+      using: |
+        (EXISTS ( SELECT 1
+           FROM (public.projects p
+             JOIN public.users u ON ((u.id = p.owner_id)))
+          WHERE ((p.id = policies.project_id) AND (u.email = ((NULLIF(current_setting('request.jwt.claims'::text, true), ''::text))::jsonb ->> 'email'::text)))))
+  policy public.policies.policies_update_own
+      command: update
+      permissive: true
+      roles: [authenticated]
+      using: |
+        (EXISTS ( SELECT 1
+           FROM (public.projects p
+             JOIN public.users u ON ((u.id = p.owner_id)))
+          WHERE ((p.id = policies.project_id) AND (u.email = ((NULLIF(current_setting('request.jwt.claims'::text, true), ''::text))::jsonb ->> 'email'::text)))))
+      withCheck: |
+        (EXISTS ( SELECT 1
+           FROM (public.projects p
+             JOIN public.users u ON ((u.id = p.owner_id)))
+          WHERE ((p.id = policies.project_id) AND (u.email = ((NULLIF(current_setting('request.jwt.claims'::text, true), ''::text))::jsonb ->> 'email'::text)))))
 
 table public.project_api_keys
     forceRowLevelSecurity: false
@@ -274,6 +315,9 @@ table public.users
     partitioned: false
     rowLevelSecurity: false
     unlogged: false
+  column public.users.auth_user_id
+      nullable: true
+      type: uuid
   column public.users.created_at
       default: now()
       nullable: false
@@ -292,6 +336,14 @@ table public.users
       default: now()
       nullable: false
       type: timestamp with time zone
+  constraint public.users.users_auth_user_id_fkey
+      deferrable: false
+      definition: FOREIGN KEY (auth_user_id) REFERENCES auth.users(id) ON DELETE SET NULL
+      initiallyDeferred: false
+      onDelete: set null
+      onUpdate: no action
+      references: auth.users
+      type: foreign key
   constraint public.users.users_email_key
       deferrable: false
       definition: UNIQUE (email)
@@ -302,3 +354,8 @@ table public.users
       definition: PRIMARY KEY (id)
       initiallyDeferred: false
       type: primary key
+  index public.users_auth_user_id_key
+      columns: auth_user_id
+      method: btree
+      nullsNotDistinct: false
+      unique: true

@@ -85,7 +85,7 @@ describe('codegen after latest/up/down (development)', () => {
     const run = await p.cli(['--url', dev.url, 'latest'], { ...AUTO, ...NO_POSTGRES });
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(
-      /warning: types in generated\/db\.ts were not regenerated: .*run `migrate codegen`/,
+      /warning: types in generated\/db\.ts were not regenerated: .*run `(npx kmigrate|npm run migrate --) codegen`/,
     );
     expect(run.stderr).not.toContain('secret');
     expect((await trackingRows(dev)).map((r) => r.version)).toEqual([1, 2]);

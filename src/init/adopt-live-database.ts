@@ -6,6 +6,7 @@ import { adviceCommand } from '../engine/advice.ts';
 import { MigrateError } from '../engine/errors.ts';
 import { openMigrator } from '../open-migrator.ts';
 import { FileMigrationProvider } from '../sources/file-migration-provider.ts';
+import { integritySumExists, writeIntegritySum } from '../sources/integrity-sum.ts';
 
 /** `init --from-live` refused: the database is already tracked, empty, or the folder has migrations. Exit 4. */
 export class AdoptionRefusedError extends MigrateError {
@@ -75,6 +76,8 @@ export async function adoptLiveDatabase(
   for (const [name, content] of Object.entries(files)) {
     fs.writeFileSync(path.join(folder, name), content, { flag: 'wx' });
   }
+  // The folder's integrity sum (if it keeps one) must name the new files, or the recorder below refuses.
+  if (integritySumExists(folder)) writeIntegritySum(folder);
   // A fresh migrator reads the files just written; the row is recorded under the lock, with history.
   const recorder = await openMigrator(config);
   try {

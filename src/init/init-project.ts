@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILE_NAMES } from '../config/load-config.ts';
 import { adviceCommand } from '../engine/advice.ts';
+import { writeIntegritySum } from '../sources/integrity-sum.ts';
 
 export interface InitOptions {
   /** The project folder (where package.json is); default process.cwd(). */
@@ -10,6 +11,8 @@ export interface InitOptions {
   ci?: boolean;
   /** Migrations folder for a new config; default `migrations`. */
   migrationsDir?: string;
+  /** Written into a new config (`platform: 'supabase'`): scratch databases get the Supabase stand-in. */
+  platform?: 'supabase';
 }
 
 /** One file or setting `init` looked at: written now, or already there and left alone. */
@@ -35,8 +38,12 @@ export function initProject(options: InitOptions = {}): InitStep[] {
   if (existingConfig) {
     steps.push({ path: rel(cwd, existingConfig), status: 'kept', detail: 'config exists' });
   } else {
-    writeNew(path.join(cwd, INIT_CONFIG_FILE), configTemplate(migrationsDir));
-    steps.push({ path: INIT_CONFIG_FILE, status: 'created', detail: 'config (defineConfig from kmigrate)' });
+    writeNew(path.join(cwd, INIT_CONFIG_FILE), configTemplate(migrationsDir, options.platform));
+    steps.push({
+      path: INIT_CONFIG_FILE,
+      status: 'created',
+      detail: `config (defineConfig from kmigrate${options.platform ? `, platform '${options.platform}'` : ''})`,
+    });
   }
 
   const folder = path.join(cwd, migrationsDir);
@@ -46,7 +53,13 @@ export function initProject(options: InitOptions = {}): InitStep[] {
     fs.mkdirSync(folder, { recursive: true });
     // Git keeps no empty folders; files starting with "." are not migrations.
     writeNew(path.join(folder, '.gitkeep'), '');
-    steps.push({ path: `${migrationsDir}/`, status: 'created', detail: 'migrations folder' });
+    // A new project gets the integrity sum from the start: two branches adding migrations conflict in git.
+    writeIntegritySum(folder);
+    steps.push({
+      path: `${migrationsDir}/`,
+      status: 'created',
+      detail: 'migrations folder with kmigrate.sum',
+    });
   }
 
   steps.push(addNpmScript(cwd));
@@ -104,7 +117,7 @@ function rel(cwd: string, file: string): string {
   return path.relative(cwd, file) || file;
 }
 
-export function configTemplate(migrationsDir: string): string {
+export function configTemplate(migrationsDir: string, platform?: 'supabase'): string {
   return `import { defineConfig } from 'kmigrate';
 
 /**
@@ -113,7 +126,7 @@ export function configTemplate(migrationsDir: string): string {
  * Accepted: postgres://, postgresql://, sqlite:PATH, file:PATH, sqlite::memory:.
  */
 export default defineConfig({
-  migrationsDir: '${migrationsDir}',
+  migrationsDir: '${migrationsDir}',${platform ? `\n  // Scratch databases (verify, drift, codegen) get a stand-in of what Supabase provides.\n  platform: '${platform}',` : ''}
   // databaseUrl: 'sqlite:./data/dev.sqlite',
   // table: 'schema_migrations',
   // codegen: { outFile: 'src/db-types.ts' },

@@ -61,7 +61,11 @@ it('writes config, folder, npm script and CI workflow once; a second run changes
   expect(second.stdout).toContain('Already set up: nothing to do.');
   for (const [file, text] of Object.entries(before))
     expect(fs.readFileSync(path.join(dir, file), 'utf8')).toBe(text);
-  expect(fs.readdirSync(path.join(dir, 'migrations')).sort()).toEqual(['.gitkeep', '001_mine.up.sql']);
+  expect(fs.readdirSync(path.join(dir, 'migrations')).sort()).toEqual([
+    '.gitkeep',
+    '001_mine.up.sql',
+    'kmigrate.sum',
+  ]);
 });
 
 it('keeps an existing config of any accepted name, and a script that already runs kmigrate', async () => {
@@ -111,6 +115,8 @@ it('--from-live on SQLite: the first migration rebuilds the schema, is recorded 
   expect(await database.query('select count(*) as n from authors')).toEqual([{ n: 1 }]);
   expect((await cli('verify')).code).toBe(0);
   expect((await cli('drift')).code).toBe(0);
+  // The new project's integrity sum names the adopted migration.
+  expect((await cli('sum', '--check')).code).toBe(0);
 
   const again = await cli('init', '--from-live');
   expect(again.code).toBe(4);
@@ -124,7 +130,7 @@ it('--from-live refuses an empty database and an already tracked one, writing no
   const result = await runCliInProcess(['--url', empty.url, 'init', '--from-live'], { cwd: dir });
   expect(result.code).toBe(4);
   expect(result.stderr).toMatch(/has no tables or other objects to adopt; nothing was written/);
-  expect(fs.readdirSync(path.join(dir, 'migrations'))).toEqual(['.gitkeep']);
+  expect(fs.readdirSync(path.join(dir, 'migrations')).sort()).toEqual(['.gitkeep', 'kmigrate.sum']);
 
   const tracked = await liveSqlite();
   const other = project();
@@ -136,6 +142,27 @@ it('--from-live refuses an empty database and an already tracked one, writing no
   const refused = await runCliInProcess(['--url', tracked.url, 'init', '--from-live'], { cwd: other });
   expect(refused.code).toBe(4);
   expect(refused.stderr).toMatch(/is already tracked by kmigrate \(version 1\)/);
-  expect(fs.readdirSync(path.join(other, 'migrations'))).toEqual(['.gitkeep']);
+  expect(fs.readdirSync(path.join(other, 'migrations')).sort()).toEqual(['.gitkeep', 'kmigrate.sum']);
   expect((await trackingRows(tracked)).map((r) => r.version)).toEqual([1]);
+});
+
+it('a Supabase URL (or --platform supabase) gives the new config platform: supabase; a plain one does not', async () => {
+  const supabase = project();
+  const url =
+    'postgres://postgres.abcdefghijklmnopqrst:pw@aws-0-eu-central-1.pooler.supabase.com:5432/postgres';
+  const result = await runCliInProcess(['--url', url, 'init'], { cwd: supabase });
+  expect(result.code, result.stderr).toBe(0);
+  expect(result.stdout + result.stderr).not.toContain(':pw@');
+  expect(fs.readFileSync(path.join(supabase, 'kysely.config.ts'), 'utf8')).toContain("platform: 'supabase',");
+
+  const flagged = project();
+  expect((await runCliInProcess(['--platform', 'supabase', 'init'], { cwd: flagged })).code).toBe(0);
+  expect(fs.readFileSync(path.join(flagged, 'kysely.config.ts'), 'utf8')).toContain("platform: 'supabase',");
+
+  const plain = project();
+  const local = await runCliInProcess(['--url', 'postgres://u:pw@localhost:5432/app', 'init'], {
+    cwd: plain,
+  });
+  expect(local.code, local.stderr).toBe(0);
+  expect(fs.readFileSync(path.join(plain, 'kysely.config.ts'), 'utf8')).not.toContain('platform');
 });

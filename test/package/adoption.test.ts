@@ -402,7 +402,7 @@ describe('init --from-live on a PostgreSQL that already has tables', () => {
       /^error: pg_dump: KMIGRATE_PG_DUMP=.* does not run as pg_dump; install the PostgreSQL \d+ client tools/,
     );
     expect(result.stderr).not.toContain('secret');
-    expect(fs.readdirSync(path.join(project, 'migrations'))).toEqual(['.gitkeep']);
+    expect(fs.readdirSync(path.join(project, 'migrations')).sort()).toEqual(['.gitkeep', 'kmigrate.sum']);
   }, 300_000);
   it('writes the first migration from pg_dump, records it applied; verify and drift pass at once', async (ctx) => {
     if (!server) return ctx.skip();
@@ -443,6 +443,7 @@ describe('init --from-live on a PostgreSQL that already has tables', () => {
       '.gitkeep',
       '001_existing_schema.down.sql',
       '001_existing_schema.up.sql',
+      'kmigrate.sum',
     ]);
   }, 300_000);
 });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.ts';
-import { adoptLiveDatabase, adviceCommand, initProject } from '../../index.ts';
+import { adoptLiveDatabase, adviceCommand, detectSupabase, initProject } from '../../index.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import { configOverrides } from '../context.ts';
 
@@ -17,8 +17,14 @@ export function registerInit(program: Command, run: CommandRunner): void {
     )
     .action((opts: { ci?: boolean; fromLive?: boolean }, cmd: Command) =>
       run(cmd, async (ctx) => {
+        // A Supabase URL (or --platform supabase) gives the new config `platform: 'supabase'`.
+        const url = ctx.options.url ?? ctx.io.env.DATABASE_URL;
+        const supabase =
+          ctx.options.platform === 'supabase' ||
+          (ctx.options.platform === undefined && url !== undefined && detectSupabase(url));
         const steps = initProject({
           cwd: ctx.io.cwd,
+          ...(supabase ? { platform: 'supabase' as const } : {}),
           ...(opts.ci ? { ci: true } : {}),
           ...(ctx.options.dir ? { migrationsDir: ctx.options.dir } : {}),
         });

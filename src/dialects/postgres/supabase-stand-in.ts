@@ -127,6 +127,16 @@ end $$`)
       throw new StandInError(where, `role ${role} is missing and cannot be created (${e.message ?? e.code})`);
     }
   }
+  // A service_role made earlier without BYPASSRLS (by hand, or by a user who could not grant it) gets it
+  // whenever this connection may give it: RLS policies must not apply to service_role, as on the platform.
+  await sql
+    .raw(`do $$ begin
+  if exists (select 1 from pg_roles where rolname = 'service_role' and not rolbypassrls)
+     and exists (select 1 from pg_roles where rolname = current_user and (rolsuper or rolbypassrls)) then
+    alter role service_role bypassrls;
+  end if;
+end $$`)
+    .execute(db);
   // authenticator switches to the API roles (PostgREST's SET ROLE). Checked, not assumed: a concurrent
   // run may have created authenticator a moment ago and not granted yet; GRANT of a membership that
   // exists is a no-op, so two runs granting at once is harmless.

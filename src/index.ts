@@ -220,6 +220,7 @@ async function withMigrator<T>(
 
 export { MissingPackageError } from './config/missing-package-error.ts';
 export { detectSupabase } from './config/platform.ts';
+export { detectPlatform, type PlatformDetection } from './dialects/detect-platform.ts';
 export { logStatementsTo } from './dialects/statement-log.ts';
 export { adviceCommand } from './engine/advice.ts';
 export { MissingToolError } from './engine/missing-tool-error.ts';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { runCliInProcess } from '../support/cli.ts';
-import { createSqliteDatabase, type TestDatabase } from '../support/databases.ts';
+import { createPostgresDatabase, createSqliteDatabase, type TestDatabase } from '../support/databases.ts';
 import { trackingRows } from '../support/migration-folder.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -165,4 +165,44 @@ it('a Supabase URL (or --platform supabase) gives the new config platform: supab
   });
   expect(local.code, local.stderr).toBe(0);
   expect(fs.readFileSync(path.join(plain, 'kysely.config.ts'), 'utf8')).not.toContain('platform');
+});
+
+it("a PostgreSQL database with Supabase's managed schemas is detected by its schemas; a kept config gets a hint, never a rewrite", async () => {
+  const database = await createPostgresDatabase();
+  cleanups.push(() => database.drop());
+  // A self-hosted or restored Supabase database: a plain URL, the platform's schemas inside.
+  const plain = project();
+  const before = await runCliInProcess(['--url', database.url, 'init'], { cwd: plain });
+  expect(before.code, before.stderr).toBe(0);
+  expect(fs.readFileSync(path.join(plain, 'kysely.config.ts'), 'utf8')).not.toContain('platform');
+
+  for (const schema of ['auth', 'storage', 'realtime']) await database.query(`create schema ${schema}`);
+  const detected = project();
+  const result = await runCliInProcess(['--url', database.url, 'init'], { cwd: detected });
+  expect(result.code, result.stderr).toBe(0);
+  expect(result.stdout).toContain('Detected a Supabase project (from its managed schemas');
+  expect(fs.readFileSync(path.join(detected, 'kysely.config.ts'), 'utf8')).toContain("platform: 'supabase',");
+
+  // The config written first (no platform) is kept as it is; init says what to add.
+  const config = fs.readFileSync(path.join(plain, 'kysely.config.ts'), 'utf8');
+  const again = await runCliInProcess(['--url', database.url, 'init'], { cwd: plain });
+  expect(again.code, again.stderr).toBe(0);
+  expect(again.stdout).toMatch(
+    /This database is a Supabase project \(its managed schemas\): add `platform: 'supabase'` to kysely\.config\.ts/,
+  );
+  expect(fs.readFileSync(path.join(plain, 'kysely.config.ts'), 'utf8')).toBe(config);
+  // --platform none wins over detection.
+  const off = project();
+  expect(
+    (await runCliInProcess(['--url', database.url, '--platform', 'none', 'init'], { cwd: off })).code,
+  ).toBe(0);
+  expect(fs.readFileSync(path.join(off, 'kysely.config.ts'), 'utf8')).not.toContain('platform');
+  // An unreachable database is not an error for init: nothing detected, the config is written.
+  const unreachable = project();
+  const down = await runCliInProcess(['--url', 'postgres://u:sentinel-pw@127.0.0.1:1/app', 'init'], {
+    cwd: unreachable,
+  });
+  expect(down.code, down.stderr).toBe(0);
+  expect(down.stdout + down.stderr).not.toContain('sentinel-pw');
+  expect(fs.readFileSync(path.join(unreachable, 'kysely.config.ts'), 'utf8')).not.toContain('platform');
 });

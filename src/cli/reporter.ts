@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import yoctoSpinner, { type Spinner } from 'yocto-spinner';
+import { dropInvalidIndexSql, type InvalidIndex, invalidIndexLabel } from '../engine/invalid-index.ts';
 import type { MigrationEvent, PlannedStep, RunResult, StatusReport } from '../engine/migrator.ts';
 import type { MigrationResult } from '../engine/types.ts';
 import { type CliIO, safe } from './io.ts';
@@ -123,6 +124,7 @@ export class Reporter {
       this.emit({ database: safe(databaseLabel), ...report });
       return;
     }
+    for (const index of report.invalidIndexes ?? []) this.warn(invalidIndexWarning(index));
     if (!report.entries.length) {
       this.info(`No migrations found and none applied (${safe(databaseLabel)}).`);
       return;
@@ -198,6 +200,11 @@ const CHAR_KEYS = [
   'right-mid',
   'middle',
 ] as const;
+
+/** An INVALID index `status` found, with the statement that removes it. */
+function invalidIndexWarning(index: InvalidIndex): string {
+  return `INVALID index ${invalidIndexLabel(index)} on ${index.table} (left by a failed or cancelled CREATE INDEX CONCURRENTLY; PostgreSQL maintains it but never uses it): drop it with \`${dropInvalidIndexSql(index)}\`, then run the migration that builds it again`;
+}
 
 /** The one wording of the rolling-deploy warning, for the CLI and the app's start-up. */
 export function aheadWarning(migrations: { version: number; name: string }[]): string {

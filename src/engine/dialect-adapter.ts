@@ -1,5 +1,6 @@
 import type { AnyKysely } from './any-kysely.ts';
 import type { HistoryImportDialect } from './history-import.ts';
+import type { InvalidIndex } from './invalid-index.ts';
 import type { SchemaSnapshot, SnapshotOptions } from './schema-snapshot.ts';
 import type { SplitStatement } from './statement-splitter.ts';
 import type { TrackingStoreDriver, TrackingWrite } from './tracking-store.ts';
@@ -138,6 +139,15 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
    * its 0-based offset, or undefined. The engine refuses such a file.
    */
   findTransactionControl(script: string): SplitStatement | undefined;
+
+  /**
+   * Called before a non-transactional step and after it failed (to name what
+   * it left behind), and by `status` with the schemas it reports on: indexes
+   * the database keeps but does not use (PostgreSQL: a failed or cancelled
+   * CREATE INDEX CONCURRENTLY leaves one INVALID). Without `schemas`: every
+   * schema but the system's. Absent: the database has no such thing (SQLite).
+   */
+  invalidIndexes?(db: AnyKysely, schemas?: readonly string[]): Promise<InvalidIndex[]>;
 
   /** Extracts what a user needs from a driver error (message, SQLSTATE, 1-based char position). */
   describeError(error: unknown): DatabaseErrorInfo;

@@ -11,6 +11,7 @@ import {
   PoolerRefusedError,
   UnknownVersionError,
 } from './errors.ts';
+import { type InvalidIndex, readInvalidIndexes } from './invalid-index.ts';
 import {
   afterStep,
   analyzeHistory,
@@ -90,6 +91,8 @@ export interface StatusReport {
   inProgress: boolean;
   /** False when the tracking table does not exist yet. */
   initialized: boolean;
+  /** INVALID indexes in the tracking table's schema (a failed CREATE INDEX CONCURRENTLY): a warning. */
+  invalidIndexes: InvalidIndex[];
 }
 
 interface Read {
@@ -260,6 +263,7 @@ export class Migrator {
       dirty: history.dirty.length > 0 && !inProgress,
       inProgress,
       initialized,
+      invalidIndexes: await readInvalidIndexes(this.#o.adapter, this.#o.db, [this.#table.schema]),
     };
   }
 

@@ -5,6 +5,7 @@ import { dialectSkipNote } from './dialect-skip.ts';
 import { MigrationFailedError, StepTimeoutError, TransactionEndedError } from './errors.ts';
 import { guardProcessExit } from './exit-guard.ts';
 import { forbidNestedTransactions } from './forbid-nested-transactions.ts';
+import { InvalidIndexLeftError, invalidIndexesLeft, readInvalidIndexes } from './invalid-index.ts';
 import { ScriptError } from './script-error.ts';
 import { StatementRecorder } from './statement-recorder.ts';
 import { historyDigest, type PlannedRow, type TrackingStore } from './tracking-store.ts';
@@ -208,13 +209,20 @@ export class StepRunner {
           ? store.insert(conn, { ...pick(source), state: 'running', executionMs: 0 })
           : store.setState(conn, source.version, { state: 'reverting' }),
       );
+      // What was INVALID before, so that a failure names only the indexes this step left (CONCURRENTLY).
+      const invalidBefore = await readInvalidIndexes(adapter, conn);
       const started = performance.now();
       try {
         await this.#execute(conn, source, code, direction, false);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const left = await invalidIndexesLeft(adapter, conn, invalidBefore);
+        const failure =
+          left.length && error instanceof MigrationFailedError
+            ? new InvalidIndexLeftError(error, left)
+            : error;
+        const message = failure instanceof Error ? failure.message : String(failure);
         await store.run(conn, store.setError(conn, source.version, message)).catch(() => undefined);
-        throw error;
+        throw failure;
       }
       const ms = Math.round(performance.now() - started);
       // The final state and its history row commit together: the crash campaign killed a run

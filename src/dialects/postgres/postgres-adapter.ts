@@ -8,6 +8,7 @@ import type {
   StepOutcome,
 } from '../../engine/dialect-adapter.ts';
 import { LockTimeoutError, TransactionEndedError } from '../../engine/errors.ts';
+import type { InvalidIndex } from '../../engine/invalid-index.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
 import type { SplitStatement } from '../../engine/statement-splitter.ts';
@@ -19,6 +20,7 @@ import { findTransactionControl } from '../transaction-control.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
 import { type ListenConnector, LockReleaseSignal, lockChannel, quoteChannel } from './lock-release-signal.ts';
 import { postgresHistoryImport } from './postgres-history-import.ts';
+import { postgresInvalidIndexes } from './postgres-invalid-indexes.ts';
 import { snapshotPostgresSchema } from './postgres-schema-snapshot.ts';
 import { splitPostgresStatements } from './postgres-statement-splitter.ts';
 import { postgresTrackingDdl } from './postgres-tracking-ddl.ts';
@@ -338,6 +340,10 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
 
   snapshotSchema(db: AnyKysely, options: SnapshotOptions): Promise<SchemaSnapshot> {
     return snapshotPostgresSchema(db, options);
+  }
+
+  invalidIndexes(db: AnyKysely, schemas?: readonly string[]): Promise<InvalidIndex[]> {
+    return postgresInvalidIndexes(db, schemas);
   }
 }
 

@@ -52,7 +52,11 @@ export async function createSqliteDatabase(): Promise<TestDatabase> {
 
 /** CREATE DATABASE on the run's server: tests are isolated and can run in parallel. */
 export async function createPostgresDatabase(): Promise<TestDatabase> {
-  const adminUrl = inject('pgAdminUrl');
+  return createPostgresDatabaseOn(inject('pgAdminUrl'));
+}
+
+/** The same on another server (e.g. a campaign's own, which it crashes and restarts). */
+export async function createPostgresDatabaseOn(adminUrl: string): Promise<TestDatabase> {
   const name = `kmt_${randomBytes(6).toString('hex')}`;
   await withClient(adminUrl, (c) => c.query(`create database ${name}`));
   const url = new URL(adminUrl);

@@ -12,6 +12,13 @@ export interface EmbeddedServer {
   readonly port: number;
   /** Stops the server and removes its folder. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * A server crash for reliability campaigns: an immediate shutdown (SIGQUIT
+   * to the postmaster: no checkpoint, WAL buffers not yet written are lost, as
+   * in a power cut for an asynchronous commit), then a start on the same data
+   * folder, which runs crash recovery. Resolves when it accepts connections again.
+   */
+  crashAndRestart(): Promise<void>;
 }
 
 export interface EmbeddedServerOptions {
@@ -71,7 +78,15 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
     await stop();
     throw error;
   }
-  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, port, stop };
+  const crashAndRestart = async () => {
+    const postmaster = readPid(path.join(dir, 'data', 'postmaster.pid'));
+    if (postmaster === undefined) throw new Error('embedded PostgreSQL: no postmaster.pid to crash');
+    signal(postmaster, 'SIGQUIT');
+    while (isAlive(postmaster)) await new Promise((r) => setTimeout(r, 10));
+    // The postmaster.pid of a crashed server stays; postgres sees its owner is gone and starts.
+    await server.start();
+  };
+  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, port, stop, crashAndRestart };
 }
 
 /**

@@ -13,7 +13,7 @@ import { childEnv, runCliProcess, spawnTs } from './ts-process.ts';
 export const CRASH_MIGRATIONS = 30;
 export const CRASH_NON_TRANSACTIONAL_AT = 17;
 
-interface CrashContext {
+export interface CrashContext {
   dialect: Dialect;
   project: TempProject;
   reference: CampaignReference;
@@ -89,14 +89,14 @@ export async function runCrashCampaign(options: {
   }
 }
 
-function startRunner(url: string, project: TempProject) {
+export function startRunner(url: string, project: TempProject) {
   return spawnTs(runnerBundle(), [JSON.stringify({ url, dir: project.dir })], {
     cwd: project.root,
     env: childEnv(),
   });
 }
 
-interface RunTiming {
+export interface RunTiming {
   /** "ready" (modules loaded) → migration 1 starts: connect, read, create the tracking tables. */
   startupMs: number;
   /** Migration 1 starts → the last one is done. */
@@ -108,7 +108,7 @@ interface RunTiming {
 /** Share of the kills that land during start-up (tracking-table creation); the rest while migrating. */
 export const STARTUP_SHARE = 0.1;
 
-interface KillPlan {
+export interface KillPlan {
   /** Kill this long after the runner reports `ready`, or after migration N starts. */
   anchor: 'ready' | `migration ${number}`;
   version?: number;
@@ -122,7 +122,7 @@ interface KillPlan {
  * migration running then, and kill that far into it once it starts. Long steps
  * (the non-transactional one) get proportionally more kills.
  */
-function killPlan(random: SeededRandom, timing: RunTiming): KillPlan {
+export function killPlan(random: SeededRandom, timing: RunTiming): KillPlan {
   const r = random.next();
   if (r < STARTUP_SHARE) return { anchor: 'ready', delayMs: (r / STARTUP_SHARE) * timing.startupMs };
   let at = ((r - STARTUP_SHARE) / (1 - STARTUP_SHARE)) * timing.migratingMs;
@@ -134,7 +134,7 @@ function killPlan(random: SeededRandom, timing: RunTiming): KillPlan {
   return { anchor: `migration ${last.version}`, version: last.version, delayMs: last.ms };
 }
 
-async function timeCleanRun(dialect: Dialect, project: TempProject): Promise<RunTiming> {
+export async function timeCleanRun(dialect: Dialect, project: TempProject): Promise<RunTiming> {
   const database = await createTestDatabase(dialect);
   try {
     const p = startRunner(database.url, project);
@@ -182,7 +182,11 @@ async function crashTrial(ctx: CrashContext, kill: KillPlan): Promise<string> {
 }
 
 /** The invariants right after a kill. */
-async function checkAfterKill(ctx: CrashContext, database: TestDatabase, killed: boolean): Promise<string> {
+export async function checkAfterKill(
+  ctx: CrashContext,
+  database: TestDatabase,
+  killed: boolean,
+): Promise<string> {
   const state = await trackingState(database);
   const schema = await catalogSnapshot(database);
   const same = (k: number) => JSON.stringify(schema) === JSON.stringify(ctx.reference.byVersion[k]);
@@ -224,7 +228,7 @@ async function checkAfterKill(ctx: CrashContext, database: TestDatabase, killed:
 }
 
 /** What an operator does: force (decided by the catalog) when dirty, then latest; must equal a clean run. */
-async function recover(ctx: CrashContext, database: TestDatabase): Promise<void> {
+export async function recover(ctx: CrashContext, database: TestDatabase): Promise<void> {
   const state = await trackingState(database);
   const dirty = state.rows?.find((r) => r.state !== 'applied');
   if (dirty) {
@@ -261,7 +265,7 @@ async function indexState(database: TestDatabase, index: string): Promise<'absen
   return rows[0]!.valid ? 'valid' : 'invalid';
 }
 
-function diff(actual: string[], expected: string[]): string {
+export function diff(actual: string[], expected: string[]): string {
   const missing = expected.filter((l) => !actual.includes(l));
   const extra = actual.filter((l) => !expected.includes(l));
   return `missing [${missing.slice(0, 5).join(' | ')}] extra [${extra.slice(0, 5).join(' | ')}]`;

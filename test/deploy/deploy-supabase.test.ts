@@ -59,6 +59,14 @@ function deploy(args: string[], env: Record<string, string | undefined>): Promis
   });
 }
 
+/** Tracking checksums of 001-004 as deployed databases hold them: never to change (decision 0003). */
+const DEPLOYED_CHECKSUMS = [
+  [1, 'ac761a4442a9956813e59b873f4deda8f1eaefc278c5263ab1b421b9cbcfd50d'],
+  [2, '464ac81dfb96c79348e3fcefbedea2070ddb1b8b99ce348876b3bab32316d948'],
+  [3, 'd2e1693a19c0f68c1eb1b1557862f00c4caa2bc0cc684d04f9259c9561f0c9b8'],
+  [4, 'accad1666a5d7cd644882bd6eb20799de8d2d2f306f8ef4aef16cfdf91168794'],
+];
+
 const USERS = 'create table users (id bigint primary key, email text);\n';
 const USERS_EMAIL_CONCURRENTLY =
   '-- migrate:no-transaction\ncreate index concurrently if not exists users_email_idx on users (email);\n';
@@ -111,6 +119,8 @@ describe('scripts/deploy-supabase.sh against a real PostgreSQL', () => {
       env: {},
     });
     expect(before.code).toBe(0);
+    const checksumsAt4 = (await trackingRows(db)).map((r) => [r.version, r.checksum]);
+    expect(checksumsAt4.map(([v]) => v)).toEqual([1, 2, 3, 4]);
     const run = await deploy(['--yes'], { DATABASE_URL: db.url });
     expect(run.stderr).not.toMatch(/deploy stopped/);
     expect(run.code).toBe(0);
@@ -120,6 +130,11 @@ describe('scripts/deploy-supabase.sh against a real PostgreSQL', () => {
     expect((await trackingRows(db)).map((r) => [r.version, r.state])).toEqual(
       [1, 2, 3, 4, 5, 6].map((v) => [v, 'applied']),
     );
+    // #10 item 18: the deploy leaves the applied rows of 001-004 as they were (no checksum rewritten),
+    // and those checksums are the ones every deployed database holds (decision 0003).
+    const after = (await trackingRows(db)).map((r) => [r.version, r.checksum]);
+    expect(after.slice(0, 4)).toEqual(checksumsAt4);
+    expect(after.slice(0, 4)).toEqual(DEPLOYED_CHECKSUMS);
     expect(
       await db.query(`select indexdef from pg_indexes where indexname = 'users_auth_user_id_key'`),
     ).toEqual([
@@ -132,6 +147,38 @@ describe('scripts/deploy-supabase.sh against a real PostgreSQL', () => {
     ).toEqual([{ def: 'FOREIGN KEY (auth_user_id) REFERENCES auth.users(id) ON DELETE SET NULL' }]);
     // 004's policies for Supabase's authenticated role exist too.
     expect(await db.query(`select 1 from pg_policies where tablename = 'policies'`)).toHaveLength(4);
+  });
+
+  it('deploys the repository migrations to a fresh Supabase-shaped database: lint passes, 001-006 applied, no drift', {
+    timeout: 240_000,
+  }, async () => {
+    const db = await database();
+    const open = await openDatabase({ dialect: 'postgres', url: db.url });
+    await installSupabaseStandIn(open.db, 'test').finally(() => open.close());
+    const run = await deploy(['--yes'], { DATABASE_URL: db.url });
+    expect(run.stderr).not.toMatch(/deploy stopped/);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Linted 6 migrations .*: 0 errors/);
+    expect(run.stdout).toMatch(/Applied 6 migrations/);
+    expect(run.stdout).toMatch(/No drift/);
+    expect(run.stdout).toMatch(/deploy finished\n$/);
+    const rows = await trackingRows(db);
+    expect(rows.map((r) => [r.version, r.state])).toEqual([1, 2, 3, 4, 5, 6].map((v) => [v, 'applied']));
+    // A fresh database records the same checksums for 001-004 as the databases deployed before.
+    expect(rows.slice(0, 4).map((r) => [r.version, r.checksum])).toEqual(DEPLOYED_CHECKSUMS);
+    expect(
+      (
+        await db.query<{ indexname: string }>(
+          `select indexname from pg_indexes where schemaname = 'public' and indexname like '%_idx' or indexname = 'users_auth_user_id_key' order by 1`,
+        )
+      ).map((r) => r.indexname),
+    ).toEqual([
+      'ai_cost_logs_project_id_created_at_idx',
+      'project_api_keys_project_id_idx',
+      'projects_owner_id_idx',
+      'users_auth_user_id_key',
+    ]);
+    expect(await db.query(`select 1 from pg_index where not indisvalid`)).toEqual([]);
   });
 
   it('a failing migration: non-zero, the error printed, nothing half-applied', {

@@ -1,8 +1,10 @@
 import type { CompiledQuery } from 'kysely';
 import type { AnyKysely } from './any-kysely.ts';
 import type { DialectAdapter } from './dialect-adapter.ts';
+import { dialectSkipNote } from './dialect-skip.ts';
 import { createRecordingKysely } from './recording-kysely.ts';
-import type { LoadedMigration, MigrationSource, MigrationStep } from './types.ts';
+import type { PlannedStep } from './run-result.ts';
+import type { Direction, LoadedMigration, MigrationSource, MigrationStep } from './types.ts';
 
 /** One migration's `up`, as the SQL it would send, whatever its state in a database. */
 export interface CompiledUp {
@@ -41,6 +43,39 @@ export function isTransactionalStep(
 ): boolean {
   if (!loaded.transactional) return false;
   return !(step.kind === 'sql' && adapter.findNonTransactionalStatement(step.sql));
+}
+
+/** A loaded step of a plan (StepRunner's RunStep, structurally: this file stays below the runner). */
+interface LoadedStep {
+  readonly source: MigrationSource;
+  readonly migration: LoadedMigration;
+  readonly direction: Direction;
+}
+
+/**
+ * A dry run's steps, as the SQL each would send. A step recorded but not run
+ * on this dialect (dialect-skip.ts) compiles to no statements and is written
+ * in the recording transaction.
+ */
+export async function compilePlannedSteps(
+  steps: readonly LoadedStep[],
+  db: AnyKysely,
+  adapter: Pick<DialectAdapter, 'findNonTransactionalStatement' | 'dialect'>,
+): Promise<PlannedStep[]> {
+  const planned: PlannedStep[] = [];
+  for (const { source, migration, direction } of steps) {
+    const step = (direction === 'up' ? migration.up : migration.down)!;
+    const skip = dialectSkipNote(source, adapter.dialect) !== undefined;
+    planned.push({
+      version: source.version,
+      name: source.name,
+      direction,
+      transactional: skip || isTransactionalStep(migration, step, adapter),
+      file: step.file,
+      statements: skip ? [] : (await compileStatements(step, db)).map((s) => s.trim()),
+    });
+  }
+  return planned;
 }
 
 /**

@@ -1,0 +1,74 @@
+import type { AnyKysely } from './any-kysely.ts';
+import { afterStep } from './plan.ts';
+import type { OnChange, RunContext } from './run-context.ts';
+import type { RunStep } from './step-runner.ts';
+import { historyDigest, type PlannedRow } from './tracking-store.ts';
+import type { MigrationResult } from './types.ts';
+
+/** What a plan's run did; `changed`: the history moved under it and the caller plans again. */
+export interface PlanRun {
+  results: MigrationResult[];
+  changed: boolean;
+}
+
+/**
+ * Runs a plan. Not behind a transaction pooler (capabilities.sessionLock),
+ * one lock is held for the whole run: migrators started together (replicas
+ * migrating at start-up) wait once and then find the work done, instead of
+ * racing for the lock at every step. The history is checked under that lock
+ * once, and the steps run on the lock's connection without a per-step check.
+ * Behind a transaction pooler nothing outlives a transaction: every step
+ * takes the lock in its own transaction and checks the history there.
+ */
+export async function runPlan(
+  ctx: RunContext,
+  steps: RunStep[],
+  rows: readonly PlannedRow[],
+  onChange: OnChange,
+): Promise<PlanRun> {
+  if (!ctx.adapter.capabilities.sessionLock) return runEachLocked(ctx, steps, rows, onChange);
+  const expected = historyDigest(rows);
+  ctx.emit({ type: 'lock', steps: steps.length });
+  const outcome = await ctx.adapter.withRunLock(
+    ctx.db,
+    ctx.table,
+    ctx.lock,
+    // While waiting: once the history moved (the holder did our steps), stop waiting and plan again.
+    async (conn) => (await ctx.store.digest(conn)) === expected,
+    async (conn) =>
+      (await ctx.store.digest(conn)) === expected
+        ? runEachLocked(ctx, steps, rows, onChange, conn)
+        : undefined,
+  );
+  // A changed history is reported after the lock is released: reading it again needs a
+  // connection, and SQLite has only the one the lock pinned.
+  if (outcome.ran && outcome.value) return outcome.value;
+  if (onChange.replan) return { results: [], changed: true };
+  throw await ctx.changed(onChange.command, rows, 0);
+}
+
+/**
+ * Runs steps in order. Without `held`, each step checks under its own lock
+ * the rows the previous ones left; with `held` (the connection holding the
+ * run's lock) the check was made once, before the first step.
+ */
+async function runEachLocked(
+  ctx: RunContext,
+  steps: RunStep[],
+  rows: readonly PlannedRow[],
+  onChange: OnChange,
+  held?: AnyKysely,
+): Promise<PlanRun> {
+  const results: MigrationResult[] = [];
+  let expected: readonly PlannedRow[] = rows;
+  for (const step of steps) {
+    const outcome = await ctx.runner.run(step, expected, held);
+    if (outcome.kind === 'changed') {
+      if (onChange.replan) return { results, changed: true };
+      throw await ctx.changed(onChange.command, expected, results.length);
+    }
+    results.push(outcome.result);
+    if (!held) expected = afterStep(expected, step);
+  }
+  return { results, changed: false };
+}

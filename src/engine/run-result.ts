@@ -1,0 +1,35 @@
+import type { InvalidIndex } from './invalid-index.ts';
+import type { Direction, MigrationResult, StatusEntry } from './types.ts';
+
+/** A dry run's step: what would run and the SQL it would send. */
+export interface PlannedStep {
+  version: number;
+  name: string;
+  direction: Direction;
+  transactional: boolean;
+  file: string;
+  statements: string[];
+}
+
+/** What a run command (latest, up, down, to, redo) did, or with dryRun would do. */
+export interface RunResult {
+  direction: Direction;
+  results: MigrationResult[];
+  /** Only for dry runs. */
+  planned?: PlannedStep[];
+}
+
+export interface StatusReport {
+  entries: StatusEntry[];
+  /** Newest applied version, 0 when none. */
+  currentVersion: number;
+  pending: number;
+  /** A step did not finish and nobody is running it: a human must look. */
+  dirty: boolean;
+  /** A non-transactional step is running right now in another process (it holds the lock). */
+  inProgress: boolean;
+  /** False when the tracking table does not exist yet. */
+  initialized: boolean;
+  /** INVALID indexes in the tracking table's schema (a failed CREATE INDEX CONCURRENTLY): a warning. */
+  invalidIndexes: InvalidIndex[];
+}

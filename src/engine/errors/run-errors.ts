@@ -1,0 +1,126 @@
+import { adviceCommand } from '../advice.ts';
+import { MigrateError, oneLine, truncate } from './migrate-error.ts';
+
+/** Another migrator held the lock for longer than the timeout. */
+export class LockTimeoutError extends MigrateError {
+  override readonly name = 'LockTimeoutError';
+  readonly exitCode = 4;
+  constructor(
+    readonly waitedMs: number,
+    readonly lockName: string,
+  ) {
+    super(
+      `another migration run held the lock ${lockName} for more than ${waitedMs} ms; wait for it to finish, or raise --lock-timeout (see the runbook, "A stuck lock")`,
+    );
+  }
+}
+
+/** A migration's SQL failed. Transactional migrations were rolled back; others leave the database dirty. */
+export class MigrationFailedError extends MigrateError {
+  override readonly name = 'MigrationFailedError';
+  readonly exitCode = 1;
+  constructor(
+    readonly version: number,
+    readonly migrationName: string,
+    readonly file: string,
+    readonly direction: 'up' | 'down',
+    readonly databaseMessage: string,
+    readonly details: {
+      line?: number;
+      column?: number;
+      statement?: string;
+      code?: string;
+      rolledBack: boolean;
+      cause: unknown;
+    },
+  ) {
+    const where = details.line
+      ? `${file}:${details.line}${details.column ? `:${details.column}` : ''}`
+      : file;
+    const stmt = details.statement ? ` in \`${truncate(oneLine(details.statement), 120)}\`` : '';
+    const after = details.rolledBack
+      ? 'it was rolled back and nothing after it ran; fix the migration and run again'
+      : `the database is now dirty at ${version}; inspect it, then run \`${adviceCommand(`force ${version}`)}\` or \`${adviceCommand(`force ${version} --not-applied`)}\``;
+    super(
+      `${where}: migration ${version} ${direction} failed${stmt}: ${oneLine(databaseMessage)}; ${after}`,
+      {
+        cause: details.cause,
+      },
+    );
+  }
+  get line(): number | undefined {
+    return this.details.line;
+  }
+  get statement(): string | undefined {
+    return this.details.statement;
+  }
+}
+
+/** The connection cannot hold a session lock (transaction pooler) but the plan needs one. */
+export class PoolerRefusedError extends MigrateError {
+  override readonly name = 'PoolerRefusedError';
+  readonly exitCode = 2;
+  constructor(
+    readonly versions: number[],
+    readonly reason: string,
+  ) {
+    super(
+      `migration${versions.length > 1 ? 's' : ''} ${versions.join(', ')} must run outside a transaction, which is unsafe here: ${reason}; use the direct connection (port 5432) or the session pooler for this deploy`,
+    );
+  }
+}
+
+/** Could not connect / the database refused us. */
+export class ConnectionError extends MigrateError {
+  override readonly name = 'ConnectionError';
+  readonly exitCode = 1;
+  constructor(
+    readonly target: string,
+    readonly reason: string,
+    readonly hint: string,
+  ) {
+    super(`cannot connect to ${target}: ${reason}; ${hint}`);
+  }
+}
+
+/** A TS migration that already runs in the engine's transaction opened another one. Nothing of it ran. */
+export class NestedTransactionError extends MigrateError {
+  override readonly name = 'NestedTransactionError';
+  readonly exitCode = 1;
+  constructor(readonly file: string) {
+    super(
+      `${file} called db.transaction() inside a migration that already runs in a transaction (the engine commits it together with its tracking row); remove the call, or export const transaction = false and manage transactions yourself`,
+    );
+  }
+}
+
+/**
+ * Raised by an adapter when, at the end of a step, the transaction it opened is
+ * gone: the step itself committed or rolled back (e.g. a raw COMMIT). What ran
+ * before that point may be committed, so the engine records the step as dirty.
+ */
+export class TransactionEndedError extends MigrateError {
+  override readonly name = 'TransactionEndedError';
+  readonly exitCode = 1;
+  constructor(options: { cause?: unknown } = {}) {
+    super(
+      `the migration ended the engine's transaction itself (a COMMIT, ROLLBACK or BEGIN inside it), so what ran before that point is committed${options.cause instanceof Error ? `; then: ${oneLine(options.cause.message)}` : ''}`,
+      options,
+    );
+  }
+}
+
+/** A migration step ran longer than stepTimeoutMs (config) / --step-timeout. */
+export class StepTimeoutError extends MigrateError {
+  override readonly name = 'StepTimeoutError';
+  readonly exitCode = 1;
+  constructor(
+    readonly version: number,
+    readonly direction: 'up' | 'down',
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `migration ${version} ${direction} did not finish within ${timeoutMs} ms (config stepTimeoutMs, --step-timeout)`,
+    );
+  }
+}

@@ -1,4 +1,4 @@
-import { createQueryId, PostgresQueryCompiler, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
 import type {
   DatabaseErrorInfo,
@@ -10,35 +10,36 @@ import type {
 import { LockTimeoutError, TransactionEndedError } from '../../engine/errors.ts';
 import type { InvalidIndex } from '../../engine/invalid-index.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
-import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
 import type { SplitStatement } from '../../engine/statement-splitter.ts';
 import type { TrackingWrite } from '../../engine/tracking-store.ts';
 import type { TrackingTable } from '../../engine/types.ts';
 import { DriverBase } from '../driver-base.ts';
 import { advisoryLockKey } from '../lock-key.ts';
 import { findTransactionControl } from '../transaction-control.ts';
-import { unwrapTransaction } from '../unwrap-transaction.ts';
 import { type ListenConnector, LockReleaseSignal, lockChannel, quoteChannel } from './lock-release-signal.ts';
+import { describePostgresError } from './postgres-error-info.ts';
 import { postgresHistoryImport } from './postgres-history-import.ts';
+import { inlineLiterals } from './postgres-inline-literals.ts';
 import { postgresInvalidIndexes } from './postgres-invalid-indexes.ts';
+import { pollForLock } from './postgres-lock-poll.ts';
+import {
+  GUARD_MISMATCH,
+  INVALID_SCHEMA,
+  LOCK_NOT_AVAILABLE,
+  lockName,
+  ms,
+  openingBlock,
+  RESET_SESSION,
+  STILL_OURS,
+  sqlState,
+  TRANSACTION_ENDED,
+  UNDEFINED_COLUMN,
+  UNDEFINED_TABLE,
+} from './postgres-lock-sql.ts';
 import { snapshotPostgresSchema } from './postgres-schema-snapshot.ts';
+import { executePostgresScript } from './postgres-script.ts';
 import { splitPostgresStatements } from './postgres-statement-splitter.ts';
 import { postgresTrackingDdl } from './postgres-tracking-ddl.ts';
-
-/** SQLSTATEs we act on. */
-const UNDEFINED_TABLE = '42P01';
-const UNDEFINED_COLUMN = '42703';
-const INVALID_SCHEMA = '3F000';
-const LOCK_NOT_AVAILABLE = '55P03';
-/** Ours: the tracking rows changed since the plan was made (class KM is unused by PostgreSQL). */
-const GUARD_MISMATCH = 'KM001';
-const ACTIVE_SQL_TRANSACTION = '25001';
-/** Ours: at COMMIT time the transaction is not the one the engine opened. */
-const TRANSACTION_ENDED = 'KM002';
-const TXID_SETTING = 'kmigrate.txid';
-/** Raises KM002 unless the current transaction is the one openLockedTransaction started. */
-const STILL_OURS = `do $$ begin if current_setting('${TXID_SETTING}', true) is distinct from txid_current()::text then raise exception 'the transaction was ended inside the migration' using errcode = '${TRANSACTION_ENDED}'; end if; end $$`;
-const QUERY_CANCELED = '57014';
 
 /** Statements PostgreSQL refuses inside a transaction block. */
 const NON_TRANSACTIONAL =
@@ -54,16 +55,6 @@ export interface PostgresAdapterOptions {
    */
   listen?: ListenConnector;
 }
-
-/**
- * Every step starts from the session's defaults (one run of N = N runs of 1):
- * a migration's `SET search_path`/`SET ROLE`/`SET TIME ZONE` must not move the
- * next one. DISCARD ALL would also drop advisory locks (and cannot run in a
- * transaction); RESET ALL leaves role and session authorization alone, hence both.
- * Inside a transaction these take effect at COMMIT, and vanish with a ROLLBACK
- * (which undoes the migration's own SETs as well).
- */
-const RESET_SESSION = 'set session authorization default; reset all';
 
 /**
  * PostgreSQL. Transactional migrations take a transaction-scoped advisory lock
@@ -262,45 +253,8 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     return rows[0]?.held === true;
   }
 
-  async executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void> {
-    if (options.inTransaction) {
-      script = unwrapTransaction(script, splitPostgresStatements);
-      // The whole file in one simple-protocol query: PostgreSQL parses it.
-      try {
-        await sql.raw(script).execute(conn);
-      } catch (error) {
-        throw this.scriptError(error, script, 0, script);
-      }
-      return;
-    }
-    // Outside a transaction a multi-statement query would still be an implicit
-    // transaction block, which CREATE INDEX CONCURRENTLY refuses: send one by one.
-    for (const statement of splitPostgresStatements(script)) {
-      try {
-        await sql.raw(statement.sql).execute(conn);
-      } catch (error) {
-        throw this.scriptError(error, statement.sql, statement.offset, script);
-      }
-    }
-  }
-
-  /** Maps an error position inside `sent` (which starts at `offset` in `script`) to line and statement. */
-  private scriptError(error: unknown, sent: string, offset: number, script: string): ScriptError {
-    const info = this.describeError(error);
-    const at = info.position !== undefined ? offset + info.position - 1 : undefined;
-    let statement: string | undefined;
-    let location: { line: number; column: number } | undefined;
-    if (at !== undefined) {
-      location = lineAndColumn(script, at);
-      const hit = splitPostgresStatements(script).find(
-        (s) => at >= s.offset && at <= s.offset + s.sql.length,
-      );
-      statement = hit?.sql;
-    } else if (sent !== script) {
-      location = lineAndColumn(script, offset);
-      statement = sent;
-    }
-    return new ScriptError(info, { ...location, ...(statement ? { statement } : {}) }, { cause: error });
+  executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void> {
+    return executePostgresScript(conn, script, options);
   }
 
   findNonTransactionalStatement(script: string): string | undefined {
@@ -312,26 +266,7 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   }
 
   override describeError(error: unknown): DatabaseErrorInfo {
-    if (!(error instanceof Error)) return { message: String(error) };
-    const e = error as Error & { code?: string; position?: string; detail?: string; hint?: string };
-    const info: DatabaseErrorInfo = { message: e.message };
-    if (typeof e.code === 'string') info.code = e.code;
-    if (e.position !== undefined) info.position = Number(e.position);
-    if (e.detail) info.detail = e.detail;
-    if (e.hint) info.hint = e.hint;
-    if (e.code === LOCK_NOT_AVAILABLE) {
-      info.hint =
-        'another session holds a lock this statement needs (lock_timeout, config statementLockTimeoutMs); run again when it is done, or find it in pg_locks';
-    }
-    if (e.code === QUERY_CANCELED && /statement timeout/i.test(e.message)) {
-      info.hint =
-        'it ran longer than statement_timeout (config statementTimeoutMs); raise it for this migration';
-    }
-    if (e.code === ACTIVE_SQL_TRANSACTION) {
-      info.hint =
-        'this statement cannot run in a transaction: add `export const transaction = false` (TS) or a first line `-- migrate:no-transaction` (SQL)';
-    }
-    return info;
+    return describePostgresError(error);
   }
 
   override isLockTimeout(error: unknown): boolean {
@@ -345,103 +280,4 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   invalidIndexes(db: AnyKysely, schemas?: readonly string[]): Promise<InvalidIndex[]> {
     return postgresInvalidIndexes(db, schemas);
   }
-}
-
-function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/**
- * Migrators wait for the advisory lock by trying it, never by blocking inside a
- * statement: a session blocked in pg_advisory_lock holds a snapshot, and the
- * lock holder's CREATE INDEX CONCURRENTLY waits for every older snapshot in the
- * database, so the two would deadlock (e.g. several app instances starting at
- * once). Between tries nothing is held. `attempt` resolves true once locked.
- *
- * With a release signal a waiter sleeps until the holder's NOTIFY (on an idle
- * connection of its own: no snapshot either) or the backoff, whichever comes
- * first. With `stillNeeded`, after every wake-up it first asks whether the wait
- * is still worth it, and returns false when not (the holder did the work).
- */
-async function pollForLock(
-  attempt: () => Promise<boolean>,
-  timeoutMs: number,
-  onTimeout: () => Error,
-  signal?: LockReleaseSignal,
-  stillNeeded?: () => Promise<boolean>,
-): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  let listening = false;
-  try {
-    for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
-      if (await attempt()) return true;
-      // Listen only once the lock turned out to be busy, then try again at once:
-      // a release between the failed try and LISTEN would otherwise go unheard.
-      if (signal && !listening) {
-        listening = await signal.listen();
-        if (listening) {
-          delay = 10;
-          continue;
-        }
-      }
-      const left = deadline - performance.now();
-      if (left <= 0) throw onTimeout();
-      if (listening) await signal!.next(Math.min(delay, left));
-      else await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
-      if (stillNeeded && !(await stillNeeded())) return false;
-    }
-  } finally {
-    await signal?.close();
-  }
-}
-
-/**
- * One statement that takes the lock or fails with lock_not_available, and
- * with a guard checks the history digest, failing with KM001 when it differs.
- */
-function openingBlock(key: string, guard?: { query: string; expected: string }): string {
-  // The transaction's id, kept in a transaction-local setting: at COMMIT time it tells whether the
-  // transaction is still the one the engine opened (a step may have run its own COMMIT).
-  const lock = `if not pg_try_advisory_xact_lock(${key}) then raise exception 'the migration lock is held by another migrator' using errcode = '${LOCK_NOT_AVAILABLE}'; end if; perform set_config('${TXID_SETTING}', txid_current()::text, true);`;
-  const check = guard
-    ? ` if (${guard.query}) is distinct from '${guard.expected.replace(/[^0-9a-f]/g, '')}' then raise exception 'the history changed' using errcode = '${GUARD_MISMATCH}'; end if;`
-    : '';
-  return `do $kmigrate$ begin ${lock}${check} end $kmigrate$`;
-}
-
-/**
- * Compiles a tracking query with its values as literals (for a multi-statement
- * query, which cannot carry parameters): Kysely's own PostgreSQL compiler, with
- * every parameter written by pg's escapeLiteral — correct whatever
- * standard_conforming_strings says — instead of as `$n`.
- */
-async function inlineLiterals(write: TrackingWrite): Promise<string> {
-  // pg is loaded lazily everywhere, so that a SQLite cold start never evaluates it.
-  const { escapeLiteral } = (await import('pg')).default;
-  return new LiteralCompiler(escapeLiteral).compileQuery(write.toOperationNode(), createQueryId()).sql;
-}
-
-class LiteralCompiler extends PostgresQueryCompiler {
-  readonly #quote: (text: string) => string;
-  constructor(quote: (text: string) => string) {
-    super();
-    this.#quote = quote;
-  }
-  protected override appendValue(value: unknown): void {
-    if (value === null || value === undefined) this.append('null');
-    else if (typeof value === 'number' && Number.isFinite(value)) this.append(String(value));
-    else if (typeof value === 'bigint') this.append(value.toString());
-    else if (typeof value === 'boolean') this.append(value ? 'true' : 'false');
-    else if (value instanceof Date) this.append(this.#quote(value.toISOString()));
-    else this.append(this.#quote(String(value)));
-  }
-}
-
-function ms(value: number): string {
-  return `'${Math.max(0, Math.floor(value))}ms'`;
-}
-
-function lockName(table: TrackingTable, key: string): string {
-  return `pg_advisory_lock(${key}) for ${table.schema}.${table.name}`;
 }

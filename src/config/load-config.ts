@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { importFile } from '../sources/import-file.ts';
 import { ConfigError } from './config-error.ts';
 import { type DatabaseTarget, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.ts';
@@ -154,7 +154,7 @@ export function resolveConfig(
   };
 }
 
-function toConfigError(error: z.ZodError): ConfigError {
+function toConfigError(error: z.core.$ZodError): ConfigError {
   const issue = error.issues[0];
   if (!issue) return new ConfigError('config', 'is invalid');
   const key = issue.path.length ? issue.path.join('.') : 'config';

@@ -81,6 +81,9 @@ export function engineFor(
     db: connection.db,
     adapter: connection.adapter,
     sources,
+    // Read when a run reaches the newest version (and by status): after the sum check of `sources`.
+    repeatables: () =>
+      new FileMigrationProvider({ migrationFolder: config.migrationsPath }).loadRepeatables(),
     table: trackingTableOf(config),
     ...lockOptionsOf(config),
     lockRetries: config.lockRetries,

@@ -10,6 +10,7 @@ import type { DatabaseTarget } from '../config/database-url.ts';
 import type { ResolvedConfig } from '../config/load-config.ts';
 import { openScratchDatabase } from '../dialects/scratch-database.ts';
 import { comparableSchemas, detectDrift, type ScratchMigratorSettings } from '../engine/drift.ts';
+import type { RepeatableSource } from '../engine/repeatable-types.ts';
 import type { MigrationSource } from '../engine/types.ts';
 import { type VerifyEvent, verifyMigrations } from '../engine/verify.ts';
 import { DEFAULT_LINT_PG_VERSION, lintMigrations } from '../lint/lint-migrations.ts';
@@ -48,6 +49,8 @@ export interface CheckContext {
   /** True for a caller's Kysely instance: its URL is unknown, so no scratch database is made next to it. */
   readonly fromInstance: boolean;
   sources(): Promise<readonly MigrationSource[]>;
+  /** The repeatable migrations (R__*), read after sources() checked the folder. */
+  repeatables(): Promise<readonly RepeatableSource[]>;
   connect(): Promise<Connection>;
   pendingVersions(): Promise<{ versions: Set<number>; database: string }>;
 }
@@ -88,6 +91,7 @@ export async function runDrift(ctx: CheckContext, options: DriftOptions): Promis
       return scratch;
     },
     sources,
+    repeatables: await ctx.repeatables(),
     table: trackingTableOf(config),
     schemas,
     settings: scratchSettings(config),
@@ -100,6 +104,8 @@ export async function runVerify(ctx: CheckContext, options: VerifyOptions): Prom
   // Bad names, duplicate versions and unloadable files throw MigrationFileError before any database is made.
   const sources = await ctx.sources();
   await Promise.all(sources.map((s) => s.load()));
+  const repeatables = await ctx.repeatables();
+  await Promise.all(repeatables.map((r) => r.load()));
   const dialect = options.dialect ?? config.database.dialect;
   const schemas = ourSchemas(options.schemas, config.schema);
   if (!sources.length) return { dialect, schemas, checked: 0, total: 0, findings: [], ok: true };
@@ -116,6 +122,7 @@ export async function runVerify(ctx: CheckContext, options: VerifyOptions): Prom
     const report = await verifyMigrations({
       scratch,
       sources,
+      repeatables,
       table: trackingTableOf(config),
       schemas,
       settings: scratchSettings(config),

@@ -20,6 +20,7 @@ import {
   trackingTableOf,
 } from '../open-migrator.ts';
 import { type CreatedMigration, createMigrationFile } from '../sources/create-migration-file.ts';
+import { FileMigrationProvider } from '../sources/file-migration-provider.ts';
 import {
   type CheckContext,
   type DriftOptions,
@@ -277,6 +278,8 @@ export class KMigrator {
       env: this.#env,
       fromInstance: this.#db !== undefined,
       sources: () => this.#sources(),
+      repeatables: () =>
+        new FileMigrationProvider({ migrationFolder: this.config.migrationsPath }).loadRepeatables(),
       connect: () => this.#connect(),
       pendingVersions: async () => {
         const { label } = await this.#connect();

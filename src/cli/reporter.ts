@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import yoctoSpinner, { type Spinner } from 'yocto-spinner';
 import { dropInvalidIndexSql, type InvalidIndex, invalidIndexLabel } from '../engine/invalid-index.ts';
 import type { MigrationEvent, PlannedStep, RunResult, StatusReport } from '../engine/migrator.ts';
+import type { PlannedRepeatable, RepeatableResult } from '../engine/repeatable-types.ts';
 import type { MigrationResult } from '../engine/types.ts';
 import { type CliIO, safe } from './io.ts';
 
@@ -65,17 +66,31 @@ export class Reporter {
     }
     if (event.type === 'lock') return;
     this.#stopSpinner();
-    this.info(resultLine(event.result, this.colors));
+    if (event.type === 'repeatable') this.info(repeatableLine(event.result, this.colors));
+    else this.info(resultLine(event.result, this.colors));
   };
 
   summary(run: RunResult, databaseLabel: string): void {
     if (this.json) {
-      this.emit({ direction: run.direction, database: safe(databaseLabel), results: run.results });
+      this.emit({
+        direction: run.direction,
+        database: safe(databaseLabel),
+        results: run.results,
+        ...(run.repeatables ? { repeatables: run.repeatables } : {}),
+      });
       return;
     }
     const done = run.results.filter((r) => r.status !== 'skipped');
     const skipped = run.results.length - done.length;
     const total = done.reduce((sum, r) => sum + r.ms, 0);
+    const repeated = (run.repeatables ?? []).filter((r) => r.status !== 'skipped');
+    const andRepeatables = repeated.length
+      ? ` and ${repeated.length} repeatable migration${repeated.length === 1 ? '' : 's'} (${repeated.map((r) => r.id).join(', ')})`
+      : '';
+    if (run.results.length === 0 && repeated.length) {
+      this.info(`Applied${andRepeatables.replace(/^ and/, '')} on ${safe(databaseLabel)}.`);
+      return;
+    }
     if (run.results.length === 0) {
       this.info(
         run.direction === 'up'
@@ -95,26 +110,39 @@ export class Reporter {
     }
     const verb = run.direction === 'up' ? 'Applied' : 'Rolled back';
     this.info(
-      `${verb} ${done.length} migration${done.length === 1 ? '' : 's'} in ${total} ms on ${safe(databaseLabel)}${skipped ? ` (${skipped} already done by another process)` : ''}.`,
+      `${verb} ${done.length} migration${done.length === 1 ? '' : 's'}${andRepeatables} in ${total} ms on ${safe(databaseLabel)}${skipped ? ` (${skipped} already done by another process)` : ''}.`,
     );
   }
 
-  plan(planned: PlannedStep[], databaseLabel: string): void {
+  plan(planned: PlannedStep[], databaseLabel: string, repeatables: PlannedRepeatable[] = []): void {
     if (this.json) {
-      this.emit({ dryRun: true, database: safe(databaseLabel), steps: planned });
+      this.emit({
+        dryRun: true,
+        database: safe(databaseLabel),
+        steps: planned,
+        ...(repeatables.length ? { repeatables } : {}),
+      });
       return;
     }
-    if (!planned.length) {
+    if (!planned.length && !repeatables.length) {
       this.info(`Dry run: nothing to do on ${safe(databaseLabel)}.`);
       return;
     }
-    this.info(`Dry run on ${safe(databaseLabel)}: ${planned.length} step(s), nothing will be changed.`);
+    const count = `${planned.length} step(s)${repeatables.length ? ` and ${repeatables.length} repeatable(s)` : ''}`;
+    this.info(`Dry run on ${safe(databaseLabel)}: ${count}, nothing will be changed.`);
     for (const step of planned) {
       const tx = step.transactional ? 'in a transaction' : this.colors.yellow('outside a transaction');
       this.info(
         `\n${step.direction === 'up' ? '↑' : '↓'} ${step.version}_${step.name} (${step.file}, ${tx})`,
       );
       for (const statement of step.statements)
+        this.info(indent(statement.trim().endsWith(';') ? statement.trim() : `${statement.trim()};`));
+    }
+    for (const r of repeatables) {
+      this.info(
+        `\n↻ ${r.id} (${r.file}, ${r.reason === 'pending' ? 'first time' : 'changed: applied again'}, in a transaction)`,
+      );
+      for (const statement of r.statements)
         this.info(indent(statement.trim().endsWith(';') ? statement.trim() : `${statement.trim()};`));
     }
   }
@@ -125,7 +153,7 @@ export class Reporter {
       return;
     }
     for (const index of report.invalidIndexes ?? []) this.warn(invalidIndexWarning(index));
-    if (!report.entries.length) {
+    if (!report.entries.length && !report.repeatables.length) {
       this.info(`No migrations found and none applied (${safe(databaseLabel)}).`);
       return;
     }
@@ -135,20 +163,27 @@ export class Reporter {
       // Borderless: aligned columns that grep, awk and humans all read.
       chars: Object.fromEntries(CHAR_KEYS.map((k) => [k, ''])),
     });
+    // Repeatables after the versioned rows: version column `R`, as in their file names.
+    const entriesAfter: string[][] = [];
+    for (const r of report.repeatables) {
+      entriesAfter.push([
+        'R',
+        r.id.replace(/^R__/, ''),
+        colorState(r.state, this.colors),
+        r.appliedAt ? timestamp(r.appliedAt) : '',
+        r.executionMs === null ? '' : String(r.executionMs),
+      ]);
+    }
     for (const e of report.entries) {
       table.push([
         String(e.version),
         e.name,
         colorState(e.state, this.colors),
-        e.appliedAt
-          ? e.appliedAt
-              .toISOString()
-              .replace('T', ' ')
-              .replace(/\.\d+Z$/, 'Z')
-          : '',
+        e.appliedAt ? timestamp(e.appliedAt) : '',
         e.executionMs === null ? '' : String(e.executionMs),
       ]);
     }
+    for (const row of entriesAfter) table.push(row);
     const notes = report.entries.filter((e) => e.note);
     this.info(
       table
@@ -158,11 +193,13 @@ export class Reporter {
         .join('\n'),
     );
     for (const e of notes) this.info(`${e.version}_${e.name}: ${e.note}`);
+    for (const r of report.repeatables.filter((x) => x.note)) this.info(`${r.id}: ${r.note}`);
     const problems = report.entries.filter(
       (e) => !['applied', 'pending', 'ahead', 'in-progress'].includes(e.state),
     );
+    const repeatablesDue = report.repeatables.filter((r) => r.state === 'pending' || r.state === 'outdated');
     this.info(
-      `${safe(databaseLabel)}: version ${report.currentVersion}, ${report.pending} pending${report.dirty ? this.colors.red(', DIRTY') : ''}${report.inProgress ? ', a migration is in progress in another process (not dirty: wait for it)' : ''}${problems.length ? `, ${problems.length} need attention` : ''}.`,
+      `${safe(databaseLabel)}: version ${report.currentVersion}, ${report.pending} pending${repeatablesDue.length ? `, ${repeatablesDue.length} repeatable(s) to apply` : ''}${report.dirty ? this.colors.red(', DIRTY') : ''}${report.inProgress ? ', a migration is in progress in another process (not dirty: wait for it)' : ''}${problems.length ? `, ${problems.length} need attention` : ''}.`,
     );
   }
 
@@ -226,6 +263,13 @@ export function resultLine(r: MigrationResult, c: Colors): string {
   return `  ${mark} ${label(r)}${r.status === 'skipped' ? c.dim(' (done by another process)') : ` ${c.dim(`${r.ms} ms`)}`}`;
 }
 
+/** `  ↻ R__active_users applied again 3 ms`: a repeatable, marked apart from the versioned steps. */
+export function repeatableLine(r: RepeatableResult, c: Colors): string {
+  if (r.status === 'skipped') return `  ${c.dim('-')} ${r.id}${c.dim(' (done by another process)')}`;
+  const what = r.status === 'reapplied' ? ' (changed: applied again)' : '';
+  return `  ${c.green('↻')} ${r.id}${what}${r.note ? ` ${c.dim(`(${r.note})`)}` : ''} ${c.dim(`${r.ms} ms`)}`;
+}
+
 function colorState(state: string, c: Colors): string {
   switch (state) {
     case 'applied':
@@ -234,10 +278,18 @@ function colorState(state: string, c: Colors): string {
     case 'in-progress':
       return c.cyan(state);
     case 'ahead':
+    case 'outdated':
       return c.yellow(state);
     default:
       return c.red(state);
   }
+}
+
+function timestamp(at: Date): string {
+  return at
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 function indent(text: string): string {

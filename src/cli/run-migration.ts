@@ -20,11 +20,14 @@ export async function runMigration(
       if (question) await ctx.confirm(question);
     }
     const result = await action(migrator);
-    if (result.planned) ctx.reporter.plan(result.planned, database.label);
+    if (result.planned) ctx.reporter.plan(result.planned, database.label, result.plannedRepeatables);
     else ctx.reporter.summary(result, database.label);
     return result;
   });
-  if (!run.planned && run.results.some((r) => r.status !== 'skipped')) {
+  const changed =
+    run.results.some((r) => r.status !== 'skipped') ||
+    (run.repeatables ?? []).some((r) => r.status !== 'skipped');
+  if (!run.planned && changed) {
     await regenerateTypesAfterMigrate(ctx);
     await rewriteSchemaFileAfterMigrate(ctx);
   }

@@ -29,7 +29,9 @@ export async function buildAndRender(
     : {};
   // Files first: a folder that does not match its kmigrate.sum, or a bad file name, fails before any server starts.
   assertIntegritySum(config.migrationsPath, config.integritySum);
-  const sources = await new FileMigrationProvider({ migrationFolder: config.migrationsPath }).loadSources();
+  const provider = new FileMigrationProvider({ migrationFolder: config.migrationsPath });
+  const sources = await provider.loadSources();
+  const repeatables = await provider.loadRepeatables();
   return withScratchDatabase(
     {
       dialect,
@@ -43,6 +45,7 @@ export async function buildAndRender(
     async (scratch) => {
       await buildOnScratch(scratch, {
         sources,
+        repeatables,
         table: { schema: config.schema, name: config.table },
         settings: {
           lockTimeoutMs: config.lockTimeoutMs,

@@ -34,7 +34,10 @@ export async function migrationsFingerprint(
   config: Pick<ResolvedConfig, 'migrationsPath' | 'table' | 'schema'> &
     Partial<Pick<ResolvedConfig, 'platform' | 'codegen'>>,
 ): Promise<string> {
-  const sources = await new FileMigrationProvider({ migrationFolder: config.migrationsPath }).loadSources();
+  const provider = new FileMigrationProvider({ migrationFolder: config.migrationsPath });
+  const sources = await provider.loadSources();
+  // Repeatables add lines only when there are some: fingerprints of folders without them stay the same.
+  const repeatables = await provider.loadRepeatables();
   const lines = [
     `kmigrate-codegen-format ${CODEGEN_FORMAT_VERSION}`,
     `kysely-codegen ${kyselyCodegenVersion()}`,
@@ -46,8 +49,10 @@ export async function migrationsFingerprint(
           `platform-tables ${(config.codegen?.platformTables ?? []).join(',')}`,
         ]
       : []),
-    ...sources
-      .map((s) => `${s.files.join(',')} ${s.checksum}`)
+    ...[
+      ...sources.map((s) => `${s.files.join(',')} ${s.checksum}`),
+      ...repeatables.map((r) => `${r.file} ${r.checksum}`),
+    ]
       // Code-unit order, not localeCompare: the same on every machine and locale.
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
   ];

@@ -1,5 +1,6 @@
 import { importPeer } from '../config/import-peer.ts';
 import type { AnyKysely } from '../engine/any-kysely.ts';
+import { trackingTableNames } from '../engine/tracking-store.ts';
 import type { TrackingTable } from '../engine/types.ts';
 import { withStableCollation } from './stable-collation.ts';
 
@@ -27,7 +28,7 @@ export async function renderTypes(db: AnyKysely, options: RenderOptions): Promis
   // same at runtime (it only calls public methods), the types differ only by their #private brand.
   type CodegenKysely = Parameters<typeof dialect.introspector.introspect>[0]['db'];
   const raw = await dialect.introspector.introspect({ db: db as unknown as CodegenKysely });
-  const tracking = new Set([options.trackingTable.name, `${options.trackingTable.name}_history`]);
+  const tracking = new Set(trackingTableNames(options.trackingTable));
   const excluded = new Set(options.excludeSchemas ?? []);
   const included = new Set(options.includeTables ?? []);
   const tables = raw.tables.filter((table) => {

@@ -75,16 +75,28 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
   }
 
   async ensureTrackingTables(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void> {
+    await this.#runDdl(db, table, lockTimeoutMs, this.trackingDdl(table));
+  }
+
+  async ensureRepeatablesTable(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void> {
+    await this.#runDdl(db, table, lockTimeoutMs, this.repeatablesDdl(table));
+  }
+
+  /** DDL under the migration lock, in one transaction. */
+  async #runDdl(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number, ddl: string[]): Promise<void> {
     await this.runLocked(
       db,
       table,
       { lockTimeoutMs, statementLockTimeoutMs: 0, statementTimeoutMs: 0 },
       undefined,
       async (trx) => {
-        for (const ddl of this.trackingDdl(table)) await sql.raw(ddl).execute(trx);
+        for (const statement of ddl) await sql.raw(statement).execute(trx);
       },
     );
   }
+
+  /** The repeatables table's DDL (CREATE … IF NOT EXISTS), in order. */
+  abstract repeatablesDdl(table: TrackingTable): string[];
 
   /** The tracking and history tables' DDL (CREATE … IF NOT EXISTS), in order. */
   abstract trackingDdl(table: TrackingTable): string[];

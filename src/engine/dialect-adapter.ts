@@ -53,6 +53,14 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
   ensureTrackingTables(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void>;
 
   /**
+   * Called before the first repeatable migration is applied, when
+   * `<table>_repeatables` does not exist (after ensureTrackingTables). Creates
+   * it; safe when many processes race. Databases without repeatables never
+   * get the table.
+   */
+  ensureRepeatablesTable(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void>;
+
+  /**
    * Called once per transactional step, and once by every other state-changing
    * command (force, repair, baseline, history import): the hot path of every
    * deploy, so it is built for few round trips. Opens a transaction, takes the

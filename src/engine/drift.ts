@@ -1,4 +1,5 @@
 import { analyzeHistory, assertRunnable } from './plan.ts';
+import type { RepeatableSource } from './repeatable-types.ts';
 import { diffSnapshots, type SchemaDifference } from './schema-diff.ts';
 import { isManagedSchema, type SchemaSnapshot, type SnapshotOptions } from './schema-snapshot.ts';
 import {
@@ -7,7 +8,7 @@ import {
   type ScratchHandle,
   type ScratchMigratorSettings,
 } from './scratch-build.ts';
-import { TrackingStore } from './tracking-store.ts';
+import { TrackingStore, trackingTableNames } from './tracking-store.ts';
 import type { MigrationSource, TrackingTable } from './types.ts';
 
 export type { DatabaseHandle, ScratchHandle, ScratchMigratorSettings } from './scratch-build.ts';
@@ -22,6 +23,12 @@ export interface DriftInput {
    */
   readonly openScratch: () => Promise<ScratchHandle>;
   readonly sources: readonly MigrationSource[];
+  /**
+   * The repeatable migrations: those the live database has a row for are
+   * built after the applied versions (from today's files; an outdated one
+   * shows its change as drift).
+   */
+  readonly repeatables?: readonly RepeatableSource[];
   readonly table: TrackingTable;
   /** Schemas to compare; managed (Supabase, pg_*) schemas are dropped from the list. */
   readonly schemas: readonly string[];
@@ -45,7 +52,10 @@ export interface DriftReport {
  */
 export async function detectDrift(input: DriftInput): Promise<DriftReport> {
   const schemas = comparableSchemas(input.schemas);
-  const rows = await new TrackingStore(input.table, input.live.adapter, '').read(input.live.db);
+  const store = new TrackingStore(input.table, input.live.adapter, '');
+  const rows = await store.read(input.live.db);
+  const repeatableRows = input.repeatables?.length ? await store.readRepeatables(input.live.db) : null;
+  const repeatables = (input.repeatables ?? []).filter((r) => repeatableRows?.some((row) => row.id === r.id));
   const history = analyzeHistory(input.sources, rows ?? []);
   // Dirty, edited or deleted applied migrations cannot be rebuilt faithfully.
   assertRunnable(history);
@@ -57,6 +67,7 @@ export async function detectDrift(input: DriftInput): Promise<DriftReport> {
   try {
     await buildOnScratch(scratch, {
       sources: applied,
+      repeatables,
       table: input.table,
       ...(input.settings ? { settings: input.settings } : {}),
     });
@@ -75,7 +86,7 @@ export async function detectDrift(input: DriftInput): Promise<DriftReport> {
 
 /** What drift and verify snapshot: our schemas, without the tracking tables. */
 export function snapshotOptions(schemas: readonly string[], table: TrackingTable): SnapshotOptions {
-  return { schemas, excludeTables: [table.name, `${table.name}_history`] };
+  return { schemas, excludeTables: trackingTableNames(table) };
 }
 
 /** The requested schemas minus the managed ones, deduplicated, in the given order. */

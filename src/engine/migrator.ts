@@ -56,8 +56,8 @@ export class Migrator {
    * Applies pending migrations: all, `steps` of them, or up to `target`. When
    * another process migrated meanwhile, plans again from what it did.
    */
-  up(options: { steps?: number; target?: number } = {}): Promise<RunResult> {
-    return migrateUp(this.#ctx, options, { replan: true });
+  async up(options: { steps?: number; target?: number } = {}): Promise<RunResult> {
+    return this.#ctx.repeatables.afterUp(await migrateUp(this.#ctx, options, { replan: true }));
   }
 
   /** Rolls back `steps` migrations (default 1), newest first. */
@@ -66,13 +66,19 @@ export class Migrator {
   }
 
   /** Moves to exactly `version`: up when it is ahead, down when behind (0 = everything down). */
-  to(version: number): Promise<RunResult> {
-    return migrateTo(this.#ctx, version);
+  async to(version: number): Promise<RunResult> {
+    // Going down leaves migrations pending, so afterUp applies no repeatable then.
+    return this.#ctx.repeatables.afterUp(await migrateTo(this.#ctx, version));
   }
 
   /** Rolls back the newest migration and applies it again, as one plan. */
   redo(): Promise<RunResult> {
     return redoNewest(this.#ctx);
+  }
+
+  /** Marks every repeatable outdated: the next run that reaches the newest version applies them again. */
+  outdateRepeatables(): Promise<void> {
+    return this.#ctx.repeatables.beforeRollback();
   }
 
   /** How each migration stands. Never refuses: it is how you find out why others do. */

@@ -3,6 +3,8 @@ import { describeRunner } from './applied-by.ts';
 import type { DialectAdapter, LockOptions } from './dialect-adapter.ts';
 import { ConflictingMigrationError, HistoryChangedError } from './errors.ts';
 import { analyzeHistory, assertRunnable, describeChanges, type History } from './plan.ts';
+import { RepeatableHook } from './repeatable-hook.ts';
+import type { RepeatableSource } from './repeatable-types.ts';
 import { DEFAULT_LOCK_RETRIES, type MigrationEvent, StepRunner } from './step-runner.ts';
 import { type PlannedRow, TrackingStore } from './tracking-store.ts';
 import type { MigrationSource, TrackingRow, TrackingTable } from './types.ts';
@@ -17,6 +19,8 @@ export interface MigratorOptions {
   adapter: DialectAdapter;
   /** The migrations, or how to load them (called once per command). */
   sources: readonly MigrationSource[] | (() => Promise<readonly MigrationSource[]>);
+  /** The repeatable migrations (R__*), or how to load them; applied after a run that reaches the newest version. */
+  repeatables?: readonly RepeatableSource[] | (() => Promise<readonly RepeatableSource[]>);
   table?: Partial<TrackingTable>;
   lockTimeoutMs?: number;
   statementLockTimeoutMs?: number;
@@ -55,6 +59,8 @@ export class RunContext {
   readonly lock: LockOptions;
   readonly store: TrackingStore;
   readonly runner: StepRunner;
+  /** Repeatable migrations: applied after an up that leaves nothing pending, outdated by a rollback. */
+  readonly repeatables: RepeatableHook;
 
   constructor(options: MigratorOptions) {
     this.options = options;
@@ -80,6 +86,7 @@ export class RunContext {
       stepTimeoutMs,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
+    this.repeatables = new RepeatableHook({ ...options, store: this.store, lock: this.lock });
   }
 
   get db(): AnyKysely {

@@ -1,4 +1,6 @@
 import type { InvalidIndex } from './invalid-index.ts';
+import type { RepeatableRunFields } from './repeatable-hook.ts';
+import type { RepeatableStatusEntry } from './repeatable-types.ts';
 import type { Direction, MigrationResult, StatusEntry } from './types.ts';
 
 /** A dry run's step: what would run and the SQL it would send. */
@@ -12,7 +14,7 @@ export interface PlannedStep {
 }
 
 /** What a run command (latest, up, down, to, redo) did, or with dryRun would do. */
-export interface RunResult {
+export interface RunResult extends RepeatableRunFields {
   direction: Direction;
   results: MigrationResult[];
   /** Only for dry runs. */
@@ -32,4 +34,6 @@ export interface StatusReport {
   initialized: boolean;
   /** INVALID indexes in the tracking table's schema (a failed CREATE INDEX CONCURRENTLY): a warning. */
   invalidIndexes: InvalidIndex[];
+  /** The repeatable migrations (R__*): applied / outdated / pending / missing. */
+  repeatables: RepeatableStatusEntry[];
 }

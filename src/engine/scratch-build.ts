@@ -2,6 +2,8 @@ import type { AnyKysely } from './any-kysely.ts';
 import type { DialectAdapter } from './dialect-adapter.ts';
 import { MigrateError, MigrationFailedError, oneLine } from './errors.ts';
 import { Migrator, type MigratorOptions } from './migrator.ts';
+import { RepeatableFailedError } from './repeatable-errors.ts';
+import type { RepeatableSource } from './repeatable-types.ts';
 import type { MigrationSource, TrackingTable } from './types.ts';
 
 /** A database and the adapter that reads it. */
@@ -44,10 +46,14 @@ export class ScratchBuildError extends MigrateError {
     readonly reason: string,
     readonly scratchLabel: string,
     readonly advice: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; repeatable?: boolean },
   ) {
+    // A repeatable (version 0) is named by its id, R__name.
+    const what = options?.repeatable
+      ? `repeatable migration ${migrationName}`
+      : `migration ${version}_${migrationName}`;
     super(
-      `${where}: migration ${version}_${migrationName} failed on the scratch database (${scratchLabel}): ${oneLine(reason)}; ${advice}`,
+      `${where}: ${what} failed on the scratch database (${scratchLabel}): ${oneLine(reason)}; ${advice}`,
       options,
     );
   }
@@ -75,13 +81,15 @@ export async function onScratch<T>(scratch: ScratchHandle, fn: () => Promise<T>)
       error.databaseMessage,
       scratch.label,
       scratch.advise?.(error) ?? DEFAULT_SCRATCH_ADVICE,
-      { cause: error },
+      { cause: error, ...(error instanceof RepeatableFailedError ? { repeatable: true } : {}) },
     );
   }
 }
 
 export interface ScratchBuildInput {
   readonly sources: readonly MigrationSource[];
+  /** Applied after every versioned step (latest reaches the newest version). */
+  readonly repeatables?: readonly RepeatableSource[];
   readonly table: TrackingTable;
   readonly settings?: ScratchMigratorSettings;
 }
@@ -93,12 +101,13 @@ export function scratchMigrator(scratch: DatabaseHandle, input: ScratchBuildInpu
     db: scratch.db,
     adapter: scratch.adapter,
     sources: input.sources,
+    ...(input.repeatables ? { repeatables: input.repeatables } : {}),
     table: input.table,
     allowOutOfOrder: true,
   });
 }
 
-/** Applies `sources` in version order on the scratch database, with the engine's own runner. */
+/** Applies `sources` in version order, then the repeatables, on the scratch database, with the engine's own runner. */
 export async function buildOnScratch(scratch: ScratchHandle, input: ScratchBuildInput): Promise<void> {
   await onScratch(scratch, () => scratchMigrator(scratch, input).latest());
 }

@@ -6,6 +6,7 @@ import { MigrationFailedError, StepTimeoutError, TransactionEndedError } from '.
 import { guardProcessExit } from './exit-guard.ts';
 import { forbidNestedTransactions } from './forbid-nested-transactions.ts';
 import { InvalidIndexLeftError, invalidIndexesLeft, readInvalidIndexes } from './invalid-index.ts';
+import type { RepeatableResult } from './repeatable-types.ts';
 import { ScriptError } from './script-error.ts';
 import { StatementRecorder } from './statement-recorder.ts';
 import { historyDigest, type PlannedRow, type TrackingStore } from './tracking-store.ts';
@@ -27,6 +28,8 @@ export type MigrationEvent =
   /** Applied migrations newer than every file (a newer release ran them): fine, but worth a warning. */
   | { type: 'ahead'; migrations: { version: number; name: string }[] }
   | { type: 'done'; result: MigrationResult }
+  /** A repeatable migration was applied (again), after the versioned steps. */
+  | { type: 'repeatable'; result: RepeatableResult }
   | { type: 'retry'; version: number; attempt: number; delayMs: number };
 
 export interface StepRunnerOptions {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type CompiledQuery, type RootOperationNode, sql } from 'kysely';
 import type { AnyKysely } from './any-kysely.ts';
 import { TrackingTableError } from './errors.ts';
+import type { RepeatableRow } from './repeatable-types.ts';
 import type { MigrationState, TrackingRow, TrackingTable } from './types.ts';
 
 /**
@@ -33,6 +34,14 @@ export function trackingTableLabel(
   return driver.capabilities.schemas ? `${table.schema}.${table.name}` : table.name;
 }
 
+/**
+ * Every table kmigrate keeps for `table`: the tracking table, its `_history`
+ * and its `_repeatables`. Snapshots, dumps and generated types leave them out.
+ */
+export function trackingTableNames(table: Pick<TrackingTable, 'name'>): string[] {
+  return [table.name, `${table.name}_history`, `${table.name}_repeatables`];
+}
+
 /** One row to insert into the tracking table. */
 export interface NewTrackingRow {
   version: number;
@@ -50,7 +59,9 @@ export type HistoryAction =
   | 'force-not-applied'
   | 'repair'
   | 'repair-forget'
-  | 'baseline';
+  | 'baseline'
+  /** A repeatable migration applied (again); `name` is its id, `version` 0. */
+  | 'repeatable';
 
 /** One append-only history row. Fields a caller does not know stay null. */
 export interface HistoryEntry {
@@ -97,12 +108,15 @@ interface RawTrackingRow {
 export class TrackingStore {
   readonly table: TrackingTable;
   readonly historyTable: string;
+  /** One row per repeatable migration applied here: `R__name`, checksum, when. */
+  readonly repeatablesTable: string;
   readonly #driver: TrackingStoreDriver;
   readonly #appliedBy: string;
 
   constructor(table: TrackingTable, driver: TrackingStoreDriver, appliedBy: string) {
     this.table = table;
     this.historyTable = `${table.name}_history`;
+    this.repeatablesTable = `${table.name}_repeatables`;
     this.#driver = driver;
     this.#appliedBy = appliedBy;
   }
@@ -151,6 +165,75 @@ export class TrackingStore {
           'digest',
         ),
       );
+  }
+
+  /** The repeatables' rows ordered by name; null when the table does not exist yet (an older database). */
+  async readRepeatables(db: AnyKysely): Promise<RepeatableRow[] | null> {
+    try {
+      const rows = (await this.#db(db)
+        .selectFrom(this.repeatablesTable)
+        .select(['name', 'checksum', 'applied_at', 'execution_ms', 'applied_by'])
+        .orderBy('name')
+        .execute()) as RawRepeatableRow[];
+      return rows.map((raw) => ({
+        id: raw.name,
+        checksum: raw.checksum,
+        appliedAt: raw.applied_at instanceof Date ? raw.applied_at : new Date(raw.applied_at),
+        executionMs: Number(raw.execution_ms),
+        appliedBy: raw.applied_by,
+      }));
+    } catch (error) {
+      const kind = this.#driver.classifyTrackingReadError(error);
+      if (kind === 'absent') return null;
+      if (kind === 'malformed') {
+        throw new TrackingTableError(
+          trackingTableLabel({ ...this.table, name: this.repeatablesTable }, this.#driver),
+          `exists but is not in kmigrate's format (${(error as Error).message})`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The guard's digest for one repeatable: its recorded checksum, '' when it
+   * has no row. digestQuery's twin in SQL (one SELECT with a `digest` column).
+   */
+  async repeatableDigest(db: AnyKysely, id: string): Promise<string> {
+    const row = await this.#db(db)
+      .selectFrom(this.repeatablesTable)
+      .select('checksum')
+      .where('name', '=', id)
+      .executeTakeFirst();
+    return (row?.checksum as string | undefined) ?? '';
+  }
+
+  repeatableDigestQuery(db: AnyKysely, id: string): TrackingWrite {
+    return this.#db(db)
+      .selectFrom(this.repeatablesTable)
+      .select(sql<string>`coalesce(max(checksum), '')`.as('digest'))
+      .where('name', '=', id);
+  }
+
+  /** Records a repeatable as applied with `checksum` (replacing its row: delete, then insert, on every dialect). */
+  recordRepeatable(
+    db: AnyKysely,
+    row: { id: string; checksum: string; executionMs: number },
+  ): TrackingWrite[] {
+    return [
+      this.#db(db).deleteFrom(this.repeatablesTable).where('name', '=', row.id),
+      this.#db(db).insertInto(this.repeatablesTable).values({
+        name: row.id,
+        checksum: row.checksum,
+        execution_ms: row.executionMs,
+        applied_by: this.#appliedBy,
+      }),
+    ];
+  }
+
+  /** Marks every repeatable outdated (an empty checksum): the next run that reaches the newest version applies them again. */
+  outdateRepeatables(db: AnyKysely): TrackingWrite {
+    return this.#db(db).updateTable(this.repeatablesTable).set({ checksum: '' });
   }
 
   insert(db: AnyKysely, row: NewTrackingRow): TrackingWrite {
@@ -228,6 +311,14 @@ export function historyDigest(rows: readonly PlannedRow[]): string {
     .map((r) => `${r.version}:${r.state}:${r.checksum}:${r.name}`)
     .join(',');
   return createHash('md5').update(text).digest('hex');
+}
+
+interface RawRepeatableRow {
+  name: string;
+  checksum: string;
+  applied_at: Date | string;
+  execution_ms: number | string;
+  applied_by: string;
 }
 
 function toTrackingRow(raw: RawTrackingRow): TrackingRow {

@@ -1,12 +1,15 @@
 import { dialectSkipNote } from './dialect-skip.ts';
 import { snapshotOptions } from './drift.ts';
 import { MigrationFailedError, oneLine } from './errors.ts';
+import type { Migrator } from './migrator.ts';
+import type { RepeatableSource } from './repeatable-types.ts';
 import {
   type DifferenceWording,
   diffSnapshots,
   formatDifference,
   type SchemaDifference,
 } from './schema-diff.ts';
+import type { SchemaSnapshot } from './schema-snapshot.ts';
 import {
   onScratch,
   type ScratchHandle,
@@ -44,6 +47,25 @@ export type VerifyFinding =
       readonly version: number;
       readonly name: string;
       readonly differences: readonly SchemaDifference[];
+    }
+  /**
+   * A repeatable migration (version 0, `name` its id R__…) failed after the
+   * versioned ones (`again`: when applied a second time on top of itself, as
+   * every edit of it will be).
+   */
+  | {
+      readonly kind: 'repeatable-failed';
+      readonly version: 0;
+      readonly name: string;
+      readonly again: boolean;
+      readonly message: string;
+    }
+  /** Applying the repeatables a second time on top of themselves built another schema. */
+  | {
+      readonly kind: 'repeatable-rerun-differs';
+      readonly version: 0;
+      readonly name: string;
+      readonly differences: readonly SchemaDifference[];
     };
 
 export type VerifyOutcome = 'reversible' | 'no down' | 'failed' | 'not for this dialect';
@@ -58,6 +80,8 @@ export interface VerifyInput {
   /** An empty database; never the configured one. */
   readonly scratch: ScratchHandle;
   readonly sources: readonly MigrationSource[];
+  /** Checked after the versioned ones: they apply, and apply again on top of themselves to the same schema. */
+  readonly repeatables?: readonly RepeatableSource[];
   readonly table: TrackingTable;
   readonly schemas: readonly string[];
   readonly settings?: ScratchMigratorSettings;
@@ -184,13 +208,73 @@ export async function verifyMigrations(input: VerifyInput): Promise<VerifyReport
     }
     input.onEvent?.({ version, name, outcome: 'reversible' });
   }
+  if (input.repeatables?.length) {
+    const repeatables = scratchMigrator(scratch, {
+      sources: input.sources,
+      repeatables: input.repeatables,
+      table: input.table,
+      ...(input.settings ? { settings: input.settings } : {}),
+    });
+    findings.push(...(await verifyRepeatables(repeatables, snapshot)));
+  }
   return report();
+}
+
+/**
+ * Repeatables have no down; their contract is to run again on top of
+ * themselves (every edit does that). So, after the versioned migrations:
+ * apply them all, then mark them outdated and apply them again; the second
+ * run must succeed and build the same schema.
+ */
+async function verifyRepeatables(
+  migrator: Migrator,
+  snapshot: () => Promise<SchemaSnapshot>,
+): Promise<VerifyFinding[]> {
+  const applyAll = async (again: boolean): Promise<VerifyFinding | undefined> => {
+    try {
+      await migrator.latest();
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof MigrationFailedError)) throw error;
+      return {
+        kind: 'repeatable-failed',
+        version: 0,
+        name: error.migrationName,
+        again,
+        message: failure(error),
+      };
+    }
+  };
+  const first = await applyAll(false);
+  if (first) return [first];
+  const once = await snapshot();
+  await migrator.outdateRepeatables();
+  const second = await applyAll(true);
+  if (second) return [second];
+  const differences = diffSnapshots(once, await snapshot());
+  return differences.length
+    ? [{ kind: 'repeatable-rerun-differs', version: 0, name: 'repeatables', differences }]
+    : [];
 }
 
 /** A finding as readable lines: a headline naming the migration, then one line per difference. */
 export function describeFinding(f: VerifyFinding): string[] {
   const label = `${f.version}_${f.name}`;
   switch (f.kind) {
+    case 'repeatable-failed':
+      return [
+        f.again
+          ? `${f.name} fails when applied again on top of itself (as every edit of it will be; write create or replace, drop … if exists): ${oneLine(f.message)}`
+          : `${f.name} fails after the versioned migrations: ${oneLine(f.message)}`,
+      ];
+    case 'repeatable-rerun-differs':
+      return [
+        `the repeatable migrations build another schema when applied again on top of themselves (${count(f.differences)}; ~ first → second):`,
+        ...f.differences.map(
+          (d) =>
+            `  ${formatDifference(d, { added: 'only after the second run', removed: 'only after the first' })}`,
+        ),
+      ];
     case 'missing-down':
       return [`${label} has no down (${f.file}), so it cannot be rolled back; add one`];
     case 'down-failed':

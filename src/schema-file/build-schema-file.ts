@@ -41,7 +41,9 @@ export function schemaFileFingerprint(
  */
 export async function buildSchemaFile(config: ResolvedConfig, options: SchemaFileOptions): Promise<string> {
   assertIntegritySum(config.migrationsPath, config.integritySum);
-  const sources = await new FileMigrationProvider({ migrationFolder: config.migrationsPath }).loadSources();
+  const provider = new FileMigrationProvider({ migrationFolder: config.migrationsPath });
+  const sources = await provider.loadSources();
+  const repeatables = await provider.loadRepeatables();
   const table = { schema: config.schema, name: config.table };
   const schemas = [config.schema];
   const snapshot = await withScratchDatabase(
@@ -58,6 +60,7 @@ export async function buildSchemaFile(config: ResolvedConfig, options: SchemaFil
     async (scratch) => {
       await buildOnScratch(scratch, {
         sources,
+        repeatables,
         table,
         settings: {
           lockTimeoutMs: config.lockTimeoutMs,

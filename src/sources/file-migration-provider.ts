@@ -4,12 +4,14 @@ import nodePath from 'node:path';
 import { type Migration, type MigrationProvider, sql } from 'kysely';
 import type { AnyKysely } from '../engine/any-kysely.ts';
 import { MigrationFileError } from '../engine/errors.ts';
+import type { RepeatableSource } from '../engine/repeatable-types.ts';
 import { lineAndColumn } from '../engine/script-error.ts';
 import type { LoadedMigration, MigrationSource, MigrationStep } from '../engine/types.ts';
 import { migrationChecksum, normalizeMigrationText } from './checksum.ts';
 import { assertModuleDialects, readModuleDialects, readSqlDialects } from './dialect-marker.ts';
 import { importFile } from './import-file.ts';
 import { type MigrationFileKind, parseMigrationName } from './migration-name.ts';
+import { readRepeatables } from './repeatable-files.ts';
 import { isBlank, readDirectives, splitDbmateFile } from './sql-file.ts';
 
 /**
@@ -66,23 +68,7 @@ export class FileMigrationProvider implements MigrationProvider {
 
   /** All migrations, validated and sorted; module code is not imported until load(). */
   async loadSources(): Promise<MigrationSource[]> {
-    const folder = this.#options.migrationFolder;
-    let entries: string[];
-    try {
-      entries = (await this.#fs.readdir(folder)).map(String).sort();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new MigrationFileError(folder, 'migrations folder does not exist', 'create it or pass --dir');
-      }
-      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
-        throw new MigrationFileError(
-          folder,
-          'is a file, not the migrations folder',
-          'pass the folder to --dir',
-        );
-      }
-      throw error;
-    }
+    const entries = await this.#entries();
     const groups = new Map<number, FileGroup>();
     for (const file of entries) {
       const parsed = parseMigrationName(file);
@@ -116,6 +102,38 @@ export class FileMigrationProvider implements MigrationProvider {
     }
     const sorted = [...groups.values()].sort((a, b) => a.version - b.version);
     return Promise.all(sorted.map((group) => this.#toSource(group)));
+  }
+
+  /**
+   * The repeatable migrations (`R__<description>.sql` / `.ts`), in name order,
+   * read and checksummed like versioned ones; modules are imported on load().
+   */
+  async loadRepeatables(): Promise<RepeatableSource[]> {
+    return readRepeatables(await this.#entries(), {
+      readText: (file) => this.#readText(file),
+      loadModule: (file, dialects) =>
+        this.#loadModule(file, nodePath.join(this.#options.migrationFolder, file), dialects),
+    });
+  }
+
+  /** The folder's file names, sorted; a missing folder or a file in its place is one line. */
+  async #entries(): Promise<string[]> {
+    const folder = this.#options.migrationFolder;
+    try {
+      return (await this.#fs.readdir(folder)).map(String).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new MigrationFileError(folder, 'migrations folder does not exist', 'create it or pass --dir');
+      }
+      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+        throw new MigrationFileError(
+          folder,
+          'is a file, not the migrations folder',
+          'pass the folder to --dir',
+        );
+      }
+      throw error;
+    }
   }
 
   /** Kysely's MigrationProvider: every migration keyed by its id (e.g. `001_init_schema`). */

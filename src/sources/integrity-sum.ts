@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { IntegritySumError, MigrationFileError } from '../engine/errors.ts';
 import { normalizeMigrationText } from './checksum.ts';
-import { parseMigrationName } from './migration-name.ts';
+import { parseMigrationName, parseRepeatableName } from './migration-name.ts';
 
 /**
  * `migrations/kmigrate.sum`, Atlas's atlas.sum idea: a total on the first line,
@@ -34,7 +34,8 @@ export function computeIntegritySum(folder: string): IntegritySum {
     .map(String)
     .filter((file) => {
       const parsed = parseMigrationName(file);
-      return (parsed.ok || !parsed.ignored) && fs.statSync(path.join(folder, file)).isFile();
+      const read = parsed.ok || !parsed.ignored || parseRepeatableName(file) !== undefined;
+      return read && fs.statSync(path.join(folder, file)).isFile();
     })
     // Code-unit order, never locale order: the same on every machine.
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

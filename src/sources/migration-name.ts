@@ -22,6 +22,8 @@ export const NAMING_RULE =
 export function parseMigrationName(file: string): ParsedName {
   if (file.startsWith('.') || file.startsWith('_') || file.endsWith('.d.ts'))
     return { ok: false, ignored: true };
+  // A repeatable migration (R__name.sql): not a versioned one, read by parseRepeatableName.
+  if (parseRepeatableName(file)) return { ok: false, ignored: true };
   if (!MIGRATION_LIKE.test(file)) return { ok: false, ignored: true };
   const match = NAME.exec(file);
   if (!match)
@@ -48,4 +50,28 @@ export function formatMigrationId(version: number, description: string): string 
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
   return `${String(version).padStart(3, '0')}_${slug}`;
+}
+
+/** A repeatable migration's name (Flyway's convention): `R__<description>.sql` or `.ts` (`.mts .js .mjs`). */
+export interface RepeatableName {
+  /** `active_users`. */
+  description: string;
+  /** `R__active_users`: the name without extension, as tracked. */
+  id: string;
+  kind: 'sql' | 'module';
+}
+
+const REPEATABLE = /^R__([A-Za-z0-9][A-Za-z0-9_-]*)\.(sql|ts|mts|js|mjs)$/;
+
+/** The parts of `R__<description>.<ext>`, or undefined for any other name (which parseMigrationName judges). */
+export function parseRepeatableName(file: string): RepeatableName | undefined {
+  const match = REPEATABLE.exec(file);
+  if (!match || file.endsWith('.d.ts')) return undefined;
+  const [, description = '', ext = ''] = match;
+  return { description, id: `R__${description}`, kind: ext === 'sql' ? 'sql' : 'module' };
+}
+
+/** The name `create --repeatable` writes: `R__<snake_case description>`. */
+export function formatRepeatableId(description: string): string {
+  return `R__${formatMigrationId(0, description).replace(/^\d+_/, '')}`;
 }

@@ -39,7 +39,7 @@ import {
 import { snapshotPostgresSchema } from './postgres-schema-snapshot.ts';
 import { executePostgresScript } from './postgres-script.ts';
 import { splitPostgresStatements } from './postgres-statement-splitter.ts';
-import { postgresTrackingDdl } from './postgres-tracking-ddl.ts';
+import { postgresRepeatablesDdl, postgresTrackingDdl } from './postgres-tracking-ddl.ts';
 
 /** Statements PostgreSQL refuses inside a transaction block. */
 const NON_TRANSACTIONAL =
@@ -95,6 +95,10 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA) return 'absent';
     if (code === UNDEFINED_COLUMN) return 'malformed';
     return undefined;
+  }
+
+  repeatablesDdl(table: TrackingTable): string[] {
+    return [postgresRepeatablesDdl(table.schema, table.name).join(';\n')];
   }
 
   trackingDdl(table: TrackingTable): string[] {

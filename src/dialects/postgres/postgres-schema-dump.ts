@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { redactUrl } from '../../config/database-url.ts';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
 import { MissingToolError } from '../../engine/missing-tool-error.ts';
+import { trackingTableNames } from '../../engine/tracking-store.ts';
 import type { SchemaDump, SchemaDumpOptions } from '../schema-dump.ts';
 import { quoteIdent } from '../tracking-row.ts';
 import { findPgDump } from './find-pg-dump.ts';
@@ -40,8 +41,9 @@ export async function dumpPostgresSchema(options: SchemaDumpOptions): Promise<Sc
     '--no-owner',
     '--no-privileges',
     `--schema=${quoteIdent(schema)}`,
-    `--exclude-table=${quoteIdent(schema)}.${quoteIdent(trackingTable.name)}`,
-    `--exclude-table=${quoteIdent(schema)}.${quoteIdent(`${trackingTable.name}_history`)}`,
+    ...trackingTableNames(trackingTable).map(
+      (name) => `--exclude-table=${quoteIdent(schema)}.${quoteIdent(name)}`,
+    ),
     `--dbname=${url.toString()}`,
   ];
   const dump = await new Promise<string>((resolve, reject) => {
@@ -67,7 +69,7 @@ export async function dumpPostgresSchema(options: SchemaDumpOptions): Promise<Sc
       },
     );
   });
-  const down = await dropStatements(db, schema, [trackingTable.name, `${trackingTable.name}_history`]);
+  const down = await dropStatements(db, schema, trackingTableNames(trackingTable));
   return {
     up: cleanDump(dump, schema),
     down: down.join('\n'),

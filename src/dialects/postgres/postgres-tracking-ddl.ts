@@ -28,3 +28,21 @@ export function postgresTrackingDdl(schema: string, table: string): string[] {
 )`,
   ];
 }
+
+/**
+ * The repeatable migrations' rows (`<table>_repeatables`), made when the first
+ * repeatable is applied: databases without repeatables never get the table.
+ */
+export function postgresRepeatablesDdl(schema: string, table: string): string[] {
+  const s = quoteIdent(schema);
+  return [
+    `create schema if not exists ${s}`,
+    `create table if not exists ${s}.${quoteIdent(`${table}_repeatables`)} (
+  name text primary key,
+  checksum text not null,
+  applied_at timestamptz not null default now(),
+  execution_ms integer not null default 0,
+  applied_by text not null
+)`,
+  ];
+}

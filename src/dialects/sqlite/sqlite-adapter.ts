@@ -16,7 +16,7 @@ import { sqliteHistoryImport } from './sqlite-history-import.ts';
 import type { SqliteMigrationLock } from './sqlite-migration-lock.ts';
 import { snapshotSqliteSchema } from './sqlite-schema-snapshot.ts';
 import { splitSqliteStatements } from './sqlite-statement-splitter.ts';
-import { sqliteTrackingDdl } from './sqlite-tracking-ddl.ts';
+import { sqliteRepeatablesDdl, sqliteTrackingDdl } from './sqlite-tracking-ddl.ts';
 
 /** Result codes after which SQLite has already rolled the transaction back by itself. */
 const AUTO_ROLLBACK = /^SQLITE_(FULL|IOERR|BUSY|NOMEM|INTERRUPT)/;
@@ -85,6 +85,10 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     if (/no such table/i.test(message)) return 'absent';
     if (/no such column/i.test(message)) return 'malformed';
     return undefined;
+  }
+
+  repeatablesDdl(table: TrackingTable): string[] {
+    return sqliteRepeatablesDdl(table.name);
   }
 
   trackingDdl(table: TrackingTable): string[] {

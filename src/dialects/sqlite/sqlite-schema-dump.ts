@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { trackingTableNames } from '../../engine/tracking-store.ts';
 import type { SchemaDump, SchemaDumpOptions } from '../schema-dump.ts';
 import { quoteIdent } from '../tracking-row.ts';
 
@@ -17,7 +18,7 @@ const ORDER = { table: 0, index: 1, view: 2, trigger: 3 } as const;
  * tables are left out; the down drops everything in reverse order.
  */
 export async function dumpSqliteSchema(options: SchemaDumpOptions): Promise<SchemaDump> {
-  const tracking = [options.trackingTable.name, `${options.trackingTable.name}_history`];
+  const tracking = trackingTableNames(options.trackingTable);
   const { rows } = await sql<MasterRow>`
     select type, name, sql from sqlite_master
     where sql is not null and name not like 'sqlite_%' and tbl_name not in (${sql.join(tracking)})

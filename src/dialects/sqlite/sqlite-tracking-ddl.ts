@@ -26,3 +26,19 @@ export function sqliteTrackingDdl(table: string): string[] {
 )`,
   ];
 }
+
+/**
+ * The repeatable migrations' rows (`<table>_repeatables`), made when the first
+ * repeatable is applied: databases without repeatables never get the table.
+ */
+export function sqliteRepeatablesDdl(table: string): string[] {
+  return [
+    `create table if not exists ${quoteIdent(`${table}_repeatables`)} (
+  name text primary key,
+  checksum text not null,
+  applied_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  execution_ms integer not null default 0,
+  applied_by text not null
+)`,
+  ];
+}

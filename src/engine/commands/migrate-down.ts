@@ -29,6 +29,7 @@ export async function runDown(
   const steps = await loadSteps(ctx, planned, 'down');
   if (ctx.options.dryRun)
     return { direction: 'down', results: [], planned: await compilePlannedSteps(steps, ctx.db, ctx.adapter) };
+  await ctx.repeatables.beforeRollback();
   const run = await runPlan(ctx, steps, read.rows, { replan: false, command });
   return { direction: 'down', results: run.results };
 }

@@ -23,5 +23,6 @@ export async function readStatus(ctx: RunContext): Promise<StatusReport> {
     inProgress,
     initialized,
     invalidIndexes: await readInvalidIndexes(ctx.adapter, ctx.db, [ctx.table.schema]),
+    repeatables: await ctx.repeatables.status(),
   };
 }

@@ -15,7 +15,12 @@ export async function redoNewest(ctx: RunContext): Promise<RunResult> {
   const [down] = await loadSteps(ctx, [source], 'down');
   const steps = [down!, { ...down!, direction: 'up' as const }];
   if (ctx.options.dryRun)
-    return { direction: 'down', results: [], planned: await compilePlannedSteps(steps, ctx.db, ctx.adapter) };
+    return ctx.repeatables.afterUp<RunResult>({
+      direction: 'down',
+      results: [],
+      planned: await compilePlannedSteps(steps, ctx.db, ctx.adapter),
+    });
+  await ctx.repeatables.beforeRollback();
   const run = await runPlan(ctx, steps, read.rows, { replan: false, command: 'redo' });
-  return { direction: 'up', results: run.results };
+  return ctx.repeatables.afterUp<RunResult>({ direction: 'up', results: run.results });
 }

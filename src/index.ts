@@ -78,6 +78,7 @@ export {
   UnknownVersionError,
 } from './engine/errors.ts';
 export { HistoryImportError, type ImportTool } from './engine/history-import.ts';
+export { type InterruptedState, MigrationInterruptedError } from './engine/interrupted-error.ts';
 export { type InvalidIndex, InvalidIndexLeftError } from './engine/invalid-index.ts';
 export type { MigrationEvent } from './engine/migrator.ts';
 export { type DifferenceWording, formatDifference, type SchemaDifference } from './engine/schema-diff.ts';

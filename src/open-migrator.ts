@@ -5,6 +5,7 @@ import { openDatabase } from './dialects/open-database.ts';
 import type { AnyKysely } from './engine/any-kysely.ts';
 import type { DialectAdapter, LockOptions } from './engine/dialect-adapter.ts';
 import { Migrator, type MigratorOptions } from './engine/migrator.ts';
+import { signalGuard } from './engine/signal-guard.ts';
 import type { MigrationSource, TrackingTable } from './engine/types.ts';
 import { FileMigrationProvider } from './sources/file-migration-provider.ts';
 import { assertIntegritySum } from './sources/integrity-sum.ts';
@@ -112,10 +113,18 @@ export async function openMigrator(
   existing?: AnyKysely,
   access: { readOnly?: boolean } = {},
 ): Promise<OpenMigrator> {
-  const provider = new FileMigrationProvider({ migrationFolder: config.migrationsPath });
-  // Files are validated before connecting: a bad name never costs a connection.
-  const sources = await loadCheckedSources(config, provider);
-  const database = await openConnection(config, existing, access);
-  const migrator = engineFor(config, database, sources, extras);
-  return { migrator, database, provider, close: () => database.close() };
+  // From here until close(), SIGINT/SIGTERM stop the run cleanly (signal-guard.ts).
+  const unwatch = signalGuard.watch();
+  try {
+    const provider = new FileMigrationProvider({ migrationFolder: config.migrationsPath });
+    // Files are validated before connecting: a bad name never costs a connection.
+    const sources = await loadCheckedSources(config, provider);
+    const database = await openConnection(config, existing, access);
+    const migrator = engineFor(config, database, sources, extras);
+    const close = () => database.close().finally(unwatch);
+    return { migrator, database, provider, close };
+  } catch (error) {
+    unwatch();
+    throw error;
+  }
 }

@@ -9,6 +9,7 @@ import type { AnyKysely } from '../engine/any-kysely.ts';
 import type { ImportTool } from '../engine/history-import.ts';
 import type { Migrator } from '../engine/migrator.ts';
 import { runHistoryImport } from '../engine/run-history-import.ts';
+import { signalGuard } from '../engine/signal-guard.ts';
 import type { MigrationSource, TrackingTable } from '../engine/types.ts';
 import {
   type Connection,
@@ -250,9 +251,15 @@ export class KMigrator {
 
   /** Files first (a bad name never costs a connection), then the connection, then the engine. */
   async #run<T>(fn: (engine: Migrator) => Promise<T>, extras: MigratorExtras = {}): Promise<T> {
-    const sources = await this.#sources();
-    const connection = await this.#connect();
-    return fn(engineFor(this.config, connection, sources, { ...this.#extras, ...extras }));
+    // SIGINT/SIGTERM during the run (an app's start-up) stop it cleanly (signal-guard.ts).
+    const unwatch = signalGuard.watch();
+    try {
+      const sources = await this.#sources();
+      const connection = await this.#connect();
+      return await fn(engineFor(this.config, connection, sources, { ...this.#extras, ...extras }));
+    } finally {
+      unwatch();
+    }
   }
 
   /** Checked against kmigrate.sum (when the folder has one), then loaded: before any database is touched. */

@@ -7,5 +7,5 @@ export type CommandRunner = (cmd: Command, body: (ctx: CommandContext) => Promis
 
 /** Set by a command body that wants a non-zero exit without an error (e.g. status --check). */
 export function isExitCode(value: unknown): value is ExitCode {
-  return typeof value === 'number' && [0, 1, 2, 3, 4].includes(value);
+  return typeof value === 'number' && [0, 1, 2, 3, 4, 130, 143].includes(value);
 }

@@ -12,6 +12,10 @@ export const EXIT = {
   DIFFERENCE: 3,
   /** Refused because of database state: dirty, changed or missing applied migration, lock timeout. */
   REFUSED: 4,
+  /** Stopped by SIGINT (Ctrl-C): the step in flight was cancelled and rolled back, or left dirty saying so. */
+  INTERRUPTED: 130,
+  /** Stopped by SIGTERM (docker stop, a deploy replacing the process): as for SIGINT. */
+  TERMINATED: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -157,6 +157,16 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
    */
   invalidIndexes?(db: AnyKysely, schemas?: readonly string[]): Promise<InvalidIndex[]>;
 
+  /**
+   * Called by the signal guard (SIGINT/SIGTERM while a step runs), from outside
+   * the step: asks the server to cancel the statement that the connection
+   * holding the migration lock runs now, over another connection of `db`, so
+   * that the step's transaction can roll back and its locks go at once instead
+   * of when the statement ends. Resolves when asked; never throws. Absent: the
+   * database cannot be interrupted (SQLite runs statements synchronously).
+   */
+  cancelStatement?(db: AnyKysely): Promise<void>;
+
   /** Extracts what a user needs from a driver error (message, SQLSTATE, 1-based char position). */
   describeError(error: unknown): DatabaseErrorInfo;
 

@@ -1,7 +1,8 @@
 /**
  * The public errors, one barrel: each carries the data a user (or a script)
  * needs, a one-line message that says what to do next, and the CLI exit code
- * (1 database/migration failed, 2 bad usage/config/files, 4 refused by state).
+ * (1 database/migration failed, 2 bad usage/config/files, 4 refused by state,
+ * 130/143 stopped by SIGINT/SIGTERM: interrupted-error.ts).
  * Grouped by what went wrong in ./errors/.
  */
 

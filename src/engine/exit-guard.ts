@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { signalGuard } from './signal-guard.ts';
 
 /** What the process is doing while a step runs, for the one line printed if it ends meanwhile. */
 export interface StepInFlight {
@@ -23,6 +24,8 @@ export const EXIT_DURING_STEP = 1;
  */
 export function guardProcessExit(step: StepInFlight): () => void {
   const onExit = (code: number) => {
+    // Ended by the signal guard (a second SIGINT/SIGTERM): it said why, with its own exit code.
+    if (signalGuard.received) return;
     if (!code) process.exitCode = EXIT_DURING_STEP;
     const id = `${step.version}_${step.name}`;
     const state = step.transactional

@@ -5,9 +5,11 @@ import { dialectSkipNote } from './dialect-skip.ts';
 import { MigrationFailedError, StepTimeoutError, TransactionEndedError } from './errors.ts';
 import { guardProcessExit } from './exit-guard.ts';
 import { forbidNestedTransactions } from './forbid-nested-transactions.ts';
+import { interruptedOr, MigrationInterruptedError } from './interrupted-error.ts';
 import { InvalidIndexLeftError, invalidIndexesLeft, readInvalidIndexes } from './invalid-index.ts';
 import type { RepeatableResult } from './repeatable-types.ts';
 import { ScriptError } from './script-error.ts';
+import { InterruptSignal, signalGuard } from './signal-guard.ts';
 import { StatementRecorder } from './statement-recorder.ts';
 import { historyDigest, type PlannedRow, type TrackingStore } from './tracking-store.ts';
 import type { Direction, LoadedMigration, MigrationResult, MigrationSource, MigrationStep } from './types.ts';
@@ -95,16 +97,29 @@ export class StepRunner {
       this.skipNote(source) !== undefined || this.isTransactional(step.migration, direction);
     const code = (direction === 'up' ? step.migration.up : step.migration.down)!;
     // While a step runs, the process ending (a migration's process.exit()) is a failure, said in one line.
-    const unguard = guardProcessExit({ ...source, file: code.file, direction, transactional });
+    const inFlight = { ...source, file: code.file, direction, transactional };
+    const unguard = guardProcessExit(inFlight);
     let outcome: StepRunOutcome;
     try {
-      outcome = transactional
-        ? await this.#runTransactional(step, expected, held)
-        : await this.#runOutsideTransaction(step, expected, held);
+      // SIGINT/SIGTERM now cancels the step's statement on the server (signal-guard.ts).
+      const leave = signalGuard.enterStep(inFlight, () => this.#cancelStatement());
+      try {
+        outcome = transactional
+          ? await this.#runTransactional(step, expected, held)
+          : await this.#runOutsideTransaction(step, expected, held);
+      } finally {
+        leave();
+      }
+    } catch (error) {
+      throw interruptedOr(error, inFlight);
     } finally {
       unguard();
     }
     if (outcome.kind === 'done') this.#o.onEvent?.({ type: 'done', result: outcome.result });
+    // A signal that came as the step finished: it is done and recorded; the run stops here.
+    const signal = signalGuard.received;
+    if (signal && outcome.kind === 'done')
+      throw new MigrationInterruptedError(signal, inFlight, { kind: 'completed' });
     return outcome;
   }
 
@@ -127,6 +142,8 @@ export class StepRunner {
           async (trx, finish) => {
             const started = performance.now();
             await this.#execute(trx, source, code, direction, true);
+            // Stopped while it ran: roll back rather than commit a step the user asked to stop.
+            if (signalGuard.received) throw new InterruptSignal(signalGuard.received);
             const ms = Math.round(performance.now() - started);
             finish(
               direction === 'up'
@@ -152,7 +169,7 @@ export class StepRunner {
           throw await this.#recordPartialCommit(source, code, direction, error, held ?? this.#o.db);
         // Only a migration's own statement hitting lock_timeout is retried, never the migrator's lock wait.
         const retryable = error instanceof MigrationFailedError && this.#o.adapter.isLockTimeout(error.cause);
-        if (retryable && attempt < retries) {
+        if (retryable && attempt < retries && !signalGuard.received) {
           const delayMs = 200 * 2 ** attempt;
           this.#o.onEvent?.({ type: 'retry', version: source.version, attempt: attempt + 1, delayMs });
           await new Promise((r) => setTimeout(r, delayMs));
@@ -223,7 +240,9 @@ export class StepRunner {
           left.length && error instanceof MigrationFailedError
             ? new InvalidIndexLeftError(error, left)
             : error;
-        const message = failure instanceof Error ? failure.message : String(failure);
+        const text = failure instanceof Error ? failure.message : String(failure);
+        const signal = signalGuard.received;
+        const message = signal ? `interrupted by ${signal}: ${text}` : text;
         await store.run(conn, store.setError(conn, source.version, message)).catch(() => undefined);
         throw failure;
       }
@@ -245,8 +264,14 @@ export class StepRunner {
     });
   }
 
+  /** The step's own work, until it settles, the step timeout passes, or a signal stops the run. */
   #bounded<T>(work: Promise<T>, source: MigrationSource, direction: Direction): Promise<T> {
-    return bounded(work, this.#o.stepTimeoutMs, source, direction);
+    return bounded(Promise.race([work, signalGuard.interrupted()]), this.#o.stepTimeoutMs, source, direction);
+  }
+
+  /** For the signal guard: the server stops the statement the step runs (when the driver can). */
+  async #cancelStatement(): Promise<void> {
+    await this.#o.adapter.cancelStatement?.(this.#o.db);
   }
 
   /** Runs one step; any failure becomes a MigrationFailedError naming file, line and statement. */

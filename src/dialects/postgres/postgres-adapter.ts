@@ -84,6 +84,20 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   }
 
   readonly #listen: ListenConnector | undefined;
+  /** The backend holding the session migration lock for this process right now (direct connections). */
+  #lockHolderPid: number | undefined;
+
+  /**
+   * Cancels the running statement of the backend that holds our session lock
+   * (pg_cancel_backend from a pooled connection of its own). Behind a
+   * transaction pooler there is no such backend to name: the statement runs to
+   * its end (statement_timeout bounds it) and the transaction rolls back then.
+   */
+  async cancelStatement(db: AnyKysely): Promise<void> {
+    const pid = this.#lockHolderPid;
+    if (pid === undefined) return;
+    await sql`select pg_cancel_backend(${pid})`.execute(db).catch(() => undefined);
+  }
 
   /** What a waiter for `key` listens to, when it can. */
   #signal(key: string): LockReleaseSignal | undefined {
@@ -209,11 +223,15 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   ): Promise<StepOutcome<T>> {
     const key = advisoryLockKey(table.schema, table.name);
     return db.connection().execute(async (conn): Promise<StepOutcome<T>> => {
+      let pid: number | undefined;
       const locked = await pollForLock(
         async () => {
           const { rows } = await sql
-            .raw<{ locked: boolean }>(`select pg_try_advisory_lock(${key}) as locked`)
+            .raw<{ locked: boolean; pid: number }>(
+              `select pg_try_advisory_lock(${key}) as locked, pg_backend_pid() as pid`,
+            )
             .execute(conn);
+          pid = rows[0]?.pid;
           return rows[0]?.locked === true;
         },
         options.lockTimeoutMs,
@@ -222,6 +240,9 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
         stillNeeded && (() => stillNeeded(conn)),
       );
       if (!locked) return { ran: false };
+      // The backend that runs the steps, for cancelStatement; the outermost hold owns it.
+      const owner = this.#lockHolderPid === undefined && pid !== undefined;
+      if (owner) this.#lockHolderPid = pid;
       try {
         await sql
           .raw(
@@ -230,6 +251,7 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
           .execute(conn);
         return { ran: true, value: await fn(conn) };
       } finally {
+        if (owner) this.#lockHolderPid = undefined;
         // The lock must never outlive the run, even when fn throws; the connection goes back clean.
         // NOTIFY wakes the waiters; it is delivered when this implicit transaction ends, after the unlock.
         await sql

@@ -1,10 +1,11 @@
 /**
  * The public errors. Each carries the data a user (or a script) needs, a
  * one-line message that says what to do next, and the CLI exit code:
- * 1 database/migration failed, 2 bad usage/config/files, 4 refused by state.
+ * 1 database/migration failed, 2 bad usage/config/files, 4 refused by state,
+ * 130/143 stopped by SIGINT/SIGTERM (../interrupted-error.ts).
  */
 export abstract class MigrateError extends Error {
-  abstract readonly exitCode: 1 | 2 | 3 | 4;
+  abstract readonly exitCode: 1 | 2 | 3 | 4 | 130 | 143;
 }
 
 /** `3_add_users`: how messages name a migration. */

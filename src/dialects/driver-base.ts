@@ -10,6 +10,7 @@ import type {
 import { TransactionEndedError } from '../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../engine/schema-snapshot.ts';
 import type { SplitStatement } from '../engine/statement-splitter.ts';
+import type { TrackingShapeReading } from '../engine/tracking-shape.ts';
 import type { TrackingWrite } from '../engine/tracking-store.ts';
 import type { TrackingTable } from '../engine/types.ts';
 
@@ -178,6 +179,7 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
 
   abstract isLockHeld(db: AnyKysely, table: TrackingTable): Promise<boolean>;
   abstract classifyTrackingReadError(error: unknown): 'absent' | 'malformed' | undefined;
+  abstract readTrackingShape(db: AnyKysely, table: TrackingTable): Promise<TrackingShapeReading>;
   abstract executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void>;
   abstract findNonTransactionalStatement(script: string): string | undefined;
   abstract findTransactionControl(script: string): SplitStatement | undefined;

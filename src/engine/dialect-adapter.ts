@@ -3,6 +3,7 @@ import type { HistoryImportDialect } from './history-import.ts';
 import type { InvalidIndex } from './invalid-index.ts';
 import type { SchemaSnapshot, SnapshotOptions } from './schema-snapshot.ts';
 import type { SplitStatement } from './statement-splitter.ts';
+import type { TrackingShapeReading } from './tracking-shape.ts';
 import type { TrackingStoreDriver, TrackingWrite } from './tracking-store.ts';
 import type { TrackingTable } from './types.ts';
 
@@ -59,6 +60,14 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
    * get the table.
    */
   ensureRepeatablesTable(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void>;
+
+  /**
+   * Called once per run, before its first write to existing tracking tables
+   * (TrackingStore.assertShape): both tables' columns and declared types from
+   * the catalog, whether `version` alone is unique, and how this dialect spells
+   * the statements that repair them. One round trip where possible.
+   */
+  readTrackingShape(db: AnyKysely, table: TrackingTable): Promise<TrackingShapeReading>;
 
   /**
    * Called once per transactional step, and once by every other state-changing

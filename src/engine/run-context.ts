@@ -156,6 +156,7 @@ export class RunContext {
     rows: readonly PlannedRow[],
     fn: (trx: AnyKysely, store: TrackingStore) => Promise<void>,
   ): Promise<void> {
+    await this.store.assertShape(this.db);
     const outcome = await this.adapter.runLocked(
       this.db,
       this.table,

@@ -26,6 +26,8 @@ export async function runPlan(
   rows: readonly PlannedRow[],
   onChange: OnChange,
 ): Promise<PlanRun> {
+  // Hand-altered tracking tables are refused before the first step, not found by its tracking write.
+  await ctx.store.assertShape(ctx.db);
   if (!ctx.adapter.capabilities.sessionLock) return runEachLocked(ctx, steps, rows, onChange);
   const expected = historyDigest(rows);
   ctx.emit({ type: 'lock', steps: steps.length });

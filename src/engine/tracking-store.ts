@@ -3,6 +3,7 @@ import { type CompiledQuery, type RootOperationNode, sql } from 'kysely';
 import type { AnyKysely } from './any-kysely.ts';
 import { TrackingTableError } from './errors.ts';
 import type { RepeatableRow } from './repeatable-types.ts';
+import { assertTrackingShape, TrackingShapeError, type TrackingShapeReading } from './tracking-shape.ts';
 import type { MigrationState, TrackingRow, TrackingTable } from './types.ts';
 
 /**
@@ -20,6 +21,8 @@ export interface TrackingStoreDriver {
   readonly capabilities: { readonly schemas: boolean };
   /** `absent`: the table (or its schema) does not exist; `malformed`: a column is missing. */
   classifyTrackingReadError(error: unknown): 'absent' | 'malformed' | undefined;
+  /** Both tables as the catalog describes them (assertShape). */
+  readTrackingShape(db: AnyKysely, table: TrackingTable): Promise<TrackingShapeReading>;
 }
 
 /**
@@ -112,6 +115,7 @@ export class TrackingStore {
   readonly repeatablesTable: string;
   readonly #driver: TrackingStoreDriver;
   readonly #appliedBy: string;
+  #shapeChecked = false;
 
   constructor(table: TrackingTable, driver: TrackingStoreDriver, appliedBy: string) {
     this.table = table;
@@ -133,8 +137,11 @@ export class TrackingStore {
         .select(COLUMNS)
         .orderBy('version')
         .execute()) as RawTrackingRow[];
-      return rows.map(toTrackingRow);
+      const found = rows.map(toTrackingRow);
+      assertOneRowPerVersion(found, trackingTableLabel(this.table, this.#driver));
+      return found;
     } catch (error) {
+      if (error instanceof TrackingShapeError) throw error;
       const kind = this.#driver.classifyTrackingReadError(error);
       if (kind === 'absent') return null;
       if (kind === 'malformed') {
@@ -145,6 +152,20 @@ export class TrackingStore {
       }
       throw error;
     }
+  }
+
+  /**
+   * Before the first write of a run: refuses tracking tables altered by hand
+   * (a column or the history table dropped, a type changed, version's key
+   * dropped) with the statement that restores them. One catalog read per store.
+   */
+  async assertShape(db: AnyKysely): Promise<void> {
+    if (this.#shapeChecked) return;
+    const { shape, sql: dialect } = await this.#driver.readTrackingShape(db, this.table);
+    assertTrackingShape(shape, { tracking: this.table.name, history: this.historyTable }, dialect, (name) =>
+      trackingTableLabel({ ...this.table, name }, this.#driver),
+    );
+    this.#shapeChecked = true;
   }
 
   /** The digest (see historyDigest) of the rows as they are now, read in one query. */
@@ -319,6 +340,21 @@ interface RawRepeatableRow {
   applied_at: Date | string;
   execution_ms: number | string;
   applied_by: string;
+}
+
+/** Two rows for one version: the primary key was dropped by hand; no plan can be made from that. */
+function assertOneRowPerVersion(rows: readonly TrackingRow[], label: string): void {
+  const seen = new Set<number>();
+  for (const row of rows) {
+    if (seen.has(row.version)) {
+      throw new TrackingShapeError(
+        label,
+        `has more than one row for version ${row.version} (its primary key was dropped by hand?)`,
+        `delete the extra rows (keep the one that matches the database), then restore the key on version`,
+      );
+    }
+    seen.add(row.version);
+  }
 }
 
 function toTrackingRow(raw: RawTrackingRow): TrackingRow {

@@ -11,6 +11,7 @@ import { LockTimeoutError, TransactionEndedError } from '../../engine/errors.ts'
 import type { InvalidIndex } from '../../engine/invalid-index.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import type { SplitStatement } from '../../engine/statement-splitter.ts';
+import type { TrackingShapeReading } from '../../engine/tracking-shape.ts';
 import type { TrackingWrite } from '../../engine/tracking-store.ts';
 import type { TrackingTable } from '../../engine/types.ts';
 import { DriverBase } from '../driver-base.ts';
@@ -40,6 +41,7 @@ import { snapshotPostgresSchema } from './postgres-schema-snapshot.ts';
 import { executePostgresScript } from './postgres-script.ts';
 import { splitPostgresStatements } from './postgres-statement-splitter.ts';
 import { postgresRepeatablesDdl, postgresTrackingDdl } from './postgres-tracking-ddl.ts';
+import { readPostgresTrackingShape } from './postgres-tracking-shape.ts';
 
 /** Statements PostgreSQL refuses inside a transaction block. */
 const NON_TRANSACTIONAL =
@@ -113,6 +115,10 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
 
   repeatablesDdl(table: TrackingTable): string[] {
     return [postgresRepeatablesDdl(table.schema, table.name).join(';\n')];
+  }
+
+  readTrackingShape(db: AnyKysely, table: TrackingTable): Promise<TrackingShapeReading> {
+    return readPostgresTrackingShape(db, table);
   }
 
   trackingDdl(table: TrackingTable): string[] {

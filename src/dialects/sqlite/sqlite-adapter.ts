@@ -7,6 +7,7 @@ import { LockTimeoutError } from '../../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
 import type { SplitStatement } from '../../engine/statement-splitter.ts';
+import type { TrackingShapeReading } from '../../engine/tracking-shape.ts';
 import type { TrackingWrite } from '../../engine/tracking-store.ts';
 import type { TrackingTable } from '../../engine/types.ts';
 import { DriverBase } from '../driver-base.ts';
@@ -17,6 +18,7 @@ import type { SqliteMigrationLock } from './sqlite-migration-lock.ts';
 import { snapshotSqliteSchema } from './sqlite-schema-snapshot.ts';
 import { splitSqliteStatements } from './sqlite-statement-splitter.ts';
 import { sqliteRepeatablesDdl, sqliteTrackingDdl } from './sqlite-tracking-ddl.ts';
+import { readSqliteTrackingShape } from './sqlite-tracking-shape.ts';
 
 /** Result codes after which SQLite has already rolled the transaction back by itself. */
 const AUTO_ROLLBACK = /^SQLITE_(FULL|IOERR|BUSY|NOMEM|INTERRUPT)/;
@@ -89,6 +91,10 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
 
   repeatablesDdl(table: TrackingTable): string[] {
     return sqliteRepeatablesDdl(table.name);
+  }
+
+  readTrackingShape(db: AnyKysely, table: TrackingTable): Promise<TrackingShapeReading> {
+    return readSqliteTrackingShape(db, table);
   }
 
   trackingDdl(table: TrackingTable): string[] {

@@ -81,6 +81,13 @@ export { HistoryImportError, type ImportTool } from './engine/history-import.ts'
 export { type InterruptedState, MigrationInterruptedError } from './engine/interrupted-error.ts';
 export { type InvalidIndex, InvalidIndexLeftError } from './engine/invalid-index.ts';
 export type { MigrationEvent } from './engine/migrator.ts';
+export { RepeatableFailedError } from './engine/repeatable-errors.ts';
+export type {
+  PlannedRepeatable,
+  RepeatableResult,
+  RepeatableState,
+  RepeatableStatusEntry,
+} from './engine/repeatable-types.ts';
 export { type DifferenceWording, formatDifference, type SchemaDifference } from './engine/schema-diff.ts';
 export { isManagedSchema } from './engine/schema-snapshot.ts';
 export { ScratchBuildError } from './engine/scratch-build.ts';
@@ -104,6 +111,7 @@ export {
 } from './schema-file/build-schema-file.ts';
 export { readSchemaFileFingerprint, schemaFileBody } from './schema-file/render-schema-file.ts';
 export type { CreatedMigration } from './sources/create-migration-file.ts';
+export { type CreatedRepeatable, createRepeatableFile } from './sources/create-repeatable-file.ts';
 export { FileMigrationProvider } from './sources/file-migration-provider.ts';
 export {
   assertIntegritySum,

@@ -14,6 +14,7 @@ import type { RepeatableSource } from '../engine/repeatable-types.ts';
 import type { MigrationSource } from '../engine/types.ts';
 import { type VerifyEvent, verifyMigrations } from '../engine/verify.ts';
 import { DEFAULT_LINT_PG_VERSION, lintMigrations } from '../lint/lint-migrations.ts';
+import { repeatablesForLint } from '../lint/lint-repeatables.ts';
 import { type Connection, lockOptionsOf, trackingTableOf } from '../open-migrator.ts';
 import type { DriftResult, LintResult, VerifyResult } from './results.ts';
 
@@ -52,7 +53,8 @@ export interface CheckContext {
   /** The repeatable migrations (R__*), read after sources() checked the folder. */
   repeatables(): Promise<readonly RepeatableSource[]>;
   connect(): Promise<Connection>;
-  pendingVersions(): Promise<{ versions: Set<number>; database: string }>;
+  /** Pending versions, and the repeatables a run would apply (pending or outdated), by id. */
+  pendingVersions(): Promise<{ versions: Set<number>; repeatables: Set<string>; database: string }>;
 }
 
 /** The schemas to compare: `requested`, else the config's; refuses a list of only managed ones. */
@@ -138,15 +140,23 @@ export async function runLint(ctx: CheckContext, options: LintRunOptions): Promi
   const { config } = ctx;
   const scope = options.scope ?? 'pending';
   const all = await ctx.sources();
+  // Repeatables run after the versioned ones: linted after them (all of them, or the ones due).
+  const repeatables = repeatablesForLint(await ctx.repeatables());
   let sources: readonly MigrationSource[];
   let label: string;
-  if (scope === 'all') [sources, label] = [all, 'all migrations'];
+  if (scope === 'all') [sources, label] = [[...all, ...repeatables], 'all migrations'];
   else if (scope !== 'pending')
-    [sources, label] = [all.filter((s) => s.version > scope.since), `migrations after ${scope.since}`];
+    [sources, label] = [
+      [...all.filter((s) => s.version > scope.since), ...repeatables],
+      `migrations after ${scope.since}`,
+    ];
   else {
     const pending = await ctx.pendingVersions();
     [sources, label] = [
-      all.filter((s) => pending.versions.has(s.version)),
+      [
+        ...all.filter((s) => pending.versions.has(s.version)),
+        ...repeatables.filter((r) => pending.repeatables.has(r.id)),
+      ],
       `pending migrations on ${pending.database}`,
     ];
   }

@@ -21,6 +21,7 @@ import {
   trackingTableOf,
 } from '../open-migrator.ts';
 import { type CreatedMigration, createMigrationFile } from '../sources/create-migration-file.ts';
+import { type CreatedRepeatable, createRepeatableFile } from '../sources/create-repeatable-file.ts';
 import { FileMigrationProvider } from '../sources/file-migration-provider.ts';
 import {
   type CheckContext,
@@ -237,6 +238,11 @@ export class KMigrator {
     return runAutoCodegen(this.config, log, this.#env);
   }
 
+  /** Writes a repeatable migration, R__description.sql (or .ts with ts); refuses an existing one. */
+  createRepeatable(description: string, options: { ts?: boolean } = {}): CreatedRepeatable {
+    return createRepeatableFile(this.config.migrationsPath, description, options);
+  }
+
   /** Writes the next migration file (NNN_description.ts, or an .up.sql/.down.sql pair with sql). */
   createMigration(description: string, options: { sql?: boolean } = {}): Promise<CreatedMigration> {
     return createMigrationFile(this.config.migrationsPath, description, options);
@@ -292,7 +298,12 @@ export class KMigrator {
         const { label } = await this.#connect();
         const status = await this.status();
         const pending = status.entries.filter((e) => e.state === 'pending' || e.state === 'out-of-order');
-        return { versions: new Set(pending.map((e) => e.version)), database: label };
+        const due = status.repeatables.filter((r) => r.state === 'pending' || r.state === 'outdated');
+        return {
+          versions: new Set(pending.map((e) => e.version)),
+          repeatables: new Set(due.map((r) => r.id)),
+          database: label,
+        };
       },
     };
   }

@@ -38,6 +38,7 @@ export function registerDrift(program: Command, run: CommandRunner): void {
               return scratch;
             },
             sources,
+            repeatables: await provider.loadRepeatables(),
             table: migrator.table,
             schemas,
             settings: {

@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import type { MigrationSource } from '../../engine/types.ts';
 import { formatFinding } from '../../lint/format-finding.ts';
 import { DEFAULT_LINT_PG_VERSION, lintMigrations } from '../../lint/lint-migrations.ts';
+import { repeatablesForLint } from '../../lint/lint-repeatables.ts';
 import { FileMigrationProvider } from '../../sources/file-migration-provider.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import type { CommandContext } from '../context.ts';
@@ -70,17 +71,29 @@ async function chooseSources(
   opts: LintOptions,
 ): Promise<{ sources: MigrationSource[]; scope: string }> {
   if (opts.all || opts.since !== undefined) {
-    const all = await new FileMigrationProvider({ migrationFolder: ctx.config.migrationsPath }).loadSources();
-    if (opts.all) return { sources: all, scope: 'all migrations' };
+    const provider = new FileMigrationProvider({ migrationFolder: ctx.config.migrationsPath });
+    const all = await provider.loadSources();
+    // Repeatables run after the versioned ones: linted after them.
+    const repeatables = repeatablesForLint(await provider.loadRepeatables());
+    if (opts.all) return { sources: [...all, ...repeatables], scope: 'all migrations' };
     const since = opts.since!;
-    return { sources: all.filter((s) => s.version > since), scope: `migrations after ${since}` };
+    return {
+      sources: [...all.filter((s) => s.version > since), ...repeatables],
+      scope: `migrations after ${since}`,
+    };
   }
   return ctx.withMigrator(async ({ migrator, provider, database }) => {
     const status = await migrator.status();
     const pending = new Set(
       status.entries.filter((e) => e.state === 'pending' || e.state === 'out-of-order').map((e) => e.version),
     );
-    const sources = (await provider.loadSources()).filter((s) => pending.has(s.version));
+    const due = new Set(
+      status.repeatables.filter((r) => r.state === 'pending' || r.state === 'outdated').map((r) => r.id),
+    );
+    const sources = [
+      ...(await provider.loadSources()).filter((s) => pending.has(s.version)),
+      ...repeatablesForLint(await provider.loadRepeatables()).filter((r) => due.has(r.id)),
+    ];
     return { sources, scope: `pending migrations on ${database.label}` };
   });
 }

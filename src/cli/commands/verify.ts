@@ -28,6 +28,8 @@ export function registerVerify(program: Command, run: CommandRunner): void {
         const provider = new FileMigrationProvider({ migrationFolder: ctx.config.migrationsPath });
         const sources = await provider.loadSources();
         await Promise.all(sources.map((s) => s.load()));
+        const repeatables = await provider.loadRepeatables();
+        await Promise.all(repeatables.map((r) => r.load()));
         const dialect = opts.dialect ?? ctx.config.database.dialect;
         const schemas = ourSchemas(opts.schema, ctx.config.schema);
         if (!sources.length) {
@@ -60,6 +62,7 @@ export function registerVerify(program: Command, run: CommandRunner): void {
               return scratch;
             },
             sources,
+            repeatables,
             table: { schema: ctx.config.schema, name: ctx.config.table },
             schemas,
             settings: {

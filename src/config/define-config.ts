@@ -12,14 +12,15 @@ const identifier = z
   .string()
   .check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier (letters, digits, _; max 63)'));
 
-/** 63 (PostgreSQL's NAMEDATALEN - 1) minus the length of "_history". */
-export const MAX_TRACKING_TABLE_LENGTH = 63 - '_history'.length;
+/** 63 (PostgreSQL's NAMEDATALEN - 1) minus the length of the longest companion suffix, "_repeatables". */
+export const MAX_TRACKING_TABLE_LENGTH = 63 - '_repeatables'.length;
 
 /**
- * The tracking table's name: at most 55 characters, because its companion
- * `<table>_history` must fit PostgreSQL's 63-byte identifiers, or the server
- * cuts that name — a 63-character table would get a history table named like
- * itself (#10 item 15). The same limit on SQLite, so one config works on both.
+ * The tracking table's name: at most 51 characters, because its companions
+ * `<table>_history` and `<table>_repeatables` must fit PostgreSQL's 63-byte
+ * identifiers, or the server cuts those names — a 63-character table would get
+ * a history table named like itself (#10 item 15). The same limit on SQLite,
+ * so one config works on both.
  */
 const trackingTableName = z
   .string()
@@ -27,7 +28,7 @@ const trackingTableName = z
     z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier (letters, digits, _)'),
     z.maxLength(
       MAX_TRACKING_TABLE_LENGTH,
-      `is longer than ${MAX_TRACKING_TABLE_LENGTH} characters: PostgreSQL cuts identifiers at 63 bytes and "<table>_history" must fit too; choose a shorter name`,
+      `is longer than ${MAX_TRACKING_TABLE_LENGTH} characters: PostgreSQL cuts identifiers at 63 bytes and "<table>_repeatables" must fit too; choose a shorter name`,
     ),
   );
 const nonEmpty = () => z.string().check(z.minLength(1));
@@ -42,7 +43,7 @@ export const configSchema = z.strictObject({
   migrationsDir: z._default(nonEmpty(), 'migrations'),
   /** Folder of development seeds (SQL files and TS modules exporting `seed(db)`), run by `seed` and `reset`. */
   seedsDir: z._default(nonEmpty(), 'seeds'),
-  /** Tracking table. Validated as an identifier of at most 55 characters; always quoted in SQL. */
+  /** Tracking table. Validated as an identifier of at most 51 characters; always quoted in SQL. */
   table: z._default(trackingTableName, 'schema_migrations'),
   /** PostgreSQL schema that holds the tracking table and that drift compares. */
   schema: z._default(identifier, 'public'),

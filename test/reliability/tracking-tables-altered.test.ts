@@ -29,18 +29,18 @@ describeEachDialect('tracking tables: over-long names and hand-made changes', (c
     ).map((r) => Number(r.version));
   const files = { '001_a.ts': tableModule('a'), '002_b.ts': tableModule('b') };
 
-  it('a --table longer than 55 characters: exit 2 naming the 63-byte limit, nothing created', async () => {
+  it('a --table longer than 51 characters: exit 2 naming the 63-byte limit, nothing created', async () => {
     const dir = folder(files);
-    const long = `t${'x'.repeat(55)}`; // 56: "<table>_history" would be 64 bytes
+    const long = `t${'x'.repeat(51)}`; // 52: "<table>_repeatables" would be 64 bytes
     const run = await cli(dir, '--table', long, 'latest');
     expect(run.code, run.stderr).toBe(2);
     expect(oneLine(run.stderr)).toMatch(
-      /^error: config "table": is longer than 55 characters: PostgreSQL cuts identifiers at 63 bytes and "<table>_history" must fit too; choose a shorter name$/,
+      /^error: config "table": is longer than 51 characters: PostgreSQL cuts identifiers at 63 bytes and "<table>_repeatables" must fit too; choose a shorter name$/,
     );
     expect(await tableExists(ctx.database, long)).toBe(false);
     expect(await tableExists(ctx.database, 'a')).toBe(false);
-    // 55 characters fit: both tables exist under their full names, the history is its own table.
-    const fits = 'y'.repeat(55);
+    // 51 characters fit: the tables exist under their full names, the history is its own table.
+    const fits = 'y'.repeat(51);
     expect((await cli(dir, '--table', fits, 'latest')).code).toBe(0);
     expect((await trackingRows(ctx.database, fits)).map((r) => r.version)).toEqual([1, 2]);
     const history = await ctx.database.query<{ version: unknown }>(`select version from "${fits}_history"`);

@@ -73,6 +73,7 @@ export {
   NotMigratedError,
   OutOfOrderError,
   PoolerRefusedError,
+  RunNotDurableError,
   SeedFailedError,
   TrackingTableError,
   UnknownVersionError,

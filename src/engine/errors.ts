@@ -37,6 +37,7 @@ export {
   MigrationFailedError,
   NestedTransactionError,
   PoolerRefusedError,
+  RunNotDurableError,
   StepTimeoutError,
   TransactionEndedError,
 } from './errors/run-errors.ts';

@@ -37,6 +37,7 @@ import {
   UNDEFINED_COLUMN,
   UNDEFINED_TABLE,
 } from './postgres-lock-sql.ts';
+import { ASYNC_COMMIT, endRun } from './postgres-run-end.ts';
 import { snapshotPostgresSchema } from './postgres-schema-snapshot.ts';
 import { executePostgresScript } from './postgres-script.ts';
 import { splitPostgresStatements } from './postgres-statement-splitter.ts';
@@ -86,6 +87,8 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   }
 
   readonly #listen: ListenConnector | undefined;
+  /** Set while a migration run holds the session lock: its step commits are asynchronous, counted here. */
+  #deferred: { commits: number } | undefined;
   /** The backend holding the session migration lock for this process right now (direct connections). */
   #lockHolderPid: number | undefined;
 
@@ -181,11 +184,15 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     // The check rides with the tracking writes and COMMIT: if the step ended our transaction,
     // this batch runs on its own and the check aborts it before the rows are written.
     const check = options.ownTransaction ? [STILL_OURS] : [];
+    // Inside a run holding the session lock, a step's commit need not wait for its WAL flush:
+    // the run's end flushes once (#endRun). After the reset: RESET ALL would undo it.
+    const relaxed = this.#deferred ? [ASYNC_COMMIT] : [];
     try {
-      await sql.raw([...check, RESET_SESSION, ...statements, 'commit'].join(';\n')).execute(conn);
+      await sql.raw([...check, RESET_SESSION, ...relaxed, ...statements, 'commit'].join(';\n')).execute(conn);
     } catch (error) {
       throw sqlState(error) === TRANSACTION_ENDED ? new TransactionEndedError() : error;
     }
+    if (this.#deferred) this.#deferred.commits++;
   }
 
   /** After a failed step: is the connection still in the transaction openLockedTransaction started? */
@@ -249,24 +256,28 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
       // The backend that runs the steps, for cancelStatement; the outermost hold owns it.
       const owner = this.#lockHolderPid === undefined && pid !== undefined;
       if (owner) this.#lockHolderPid = pid;
+      // A migration run (stillNeeded) commits its steps asynchronously; anything else as usual.
+      const deferred = stillNeeded && !this.#deferred ? { commits: 0 } : undefined;
+      if (deferred) this.#deferred = deferred;
+      const end = (failed: boolean) => {
+        if (owner) this.#lockHolderPid = undefined;
+        if (deferred) this.#deferred = undefined;
+        return endRun(conn, key, deferred?.commits ?? 0, failed);
+      };
+      let value: T;
       try {
         await sql
           .raw(
             `${RESET_SESSION}; set lock_timeout = ${ms(options.statementLockTimeoutMs)}; set statement_timeout = ${ms(options.statementTimeoutMs)}`,
           )
           .execute(conn);
-        return { ran: true, value: await fn(conn) };
-      } finally {
-        if (owner) this.#lockHolderPid = undefined;
-        // The lock must never outlive the run, even when fn throws; the connection goes back clean.
-        // NOTIFY wakes the waiters; it is delivered when this implicit transaction ends, after the unlock.
-        await sql
-          .raw(
-            `${RESET_SESSION}; select pg_advisory_unlock(${key}); notify ${quoteChannel(lockChannel(key))}`,
-          )
-          .execute(conn)
-          .catch(() => undefined);
+        value = await fn(conn);
+      } catch (error) {
+        await end(true);
+        throw error;
       }
+      await end(false);
+      return { ran: true, value };
     });
   }
 

@@ -124,3 +124,22 @@ export class StepTimeoutError extends MigrateError {
     );
   }
 }
+
+/**
+ * A run committed its steps, but the database did not confirm they are
+ * durable (the connection or the server went away while the run's end flushed
+ * the WAL). They may or may not survive; only the database can say. Exit 4.
+ */
+export class RunNotDurableError extends MigrateError {
+  override readonly name = 'RunNotDurableError';
+  readonly exitCode = 4;
+  constructor(
+    readonly commits: number,
+    options: { cause?: unknown } = {},
+  ) {
+    super(
+      `the run committed ${commits} step(s) but the database did not confirm they are durable (${options.cause instanceof Error ? oneLine(options.cause.message) : 'no answer'}); after a server crash some may be gone: check with \`${adviceCommand('status')}\` before going on`,
+      options,
+    );
+  }
+}

@@ -17,7 +17,7 @@ import type { TrackingTable } from '../../engine/types.ts';
 import { DriverBase } from '../driver-base.ts';
 import { advisoryLockKey } from '../lock-key.ts';
 import { findTransactionControl } from '../transaction-control.ts';
-import { type ListenConnector, LockReleaseSignal, lockChannel, quoteChannel } from './lock-release-signal.ts';
+import { type ListenConnector, LockReleaseSignal, lockChannel } from './lock-release-signal.ts';
 import { describePostgresError } from './postgres-error-info.ts';
 import { postgresHistoryImport } from './postgres-history-import.ts';
 import { inlineLiterals } from './postgres-inline-literals.ts';

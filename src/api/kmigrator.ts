@@ -130,7 +130,12 @@ export class KMigrator {
   async plan(request: PlanRequest = { command: 'latest' }): Promise<MigrationPlan> {
     const { label } = await this.#connect();
     const run = await this.#run((m) => runRequest(m, request), { dryRun: true });
-    return { direction: run.direction, steps: run.planned ?? [], database: label };
+    return {
+      direction: run.direction,
+      steps: run.planned ?? [],
+      repeatables: run.plannedRepeatables ?? [],
+      database: label,
+    };
   }
 
   /** After fixing a dirty state by hand: records `version` as applied, or (notApplied) removes its row. */

@@ -7,6 +7,7 @@
 import type { DriftReport } from '../engine/drift.ts';
 import type { ImportTool } from '../engine/history-import.ts';
 import type { RunResult as EngineRunResult, PlannedStep, StatusReport } from '../engine/migrator.ts';
+import type { PlannedRepeatable } from '../engine/repeatable-types.ts';
 import type { Direction, MigrationResult } from '../engine/types.ts';
 import type { VerifyReport } from '../engine/verify.ts';
 import type { LintReport } from '../lint/lint-migrations.ts';
@@ -26,6 +27,8 @@ export type { PlannedStep, StatusReport };
 export interface MigrationPlan {
   readonly direction: Direction;
   readonly steps: readonly PlannedStep[];
+  /** The repeatable migrations (R__*) it would apply after the steps, with their SQL. */
+  readonly repeatables: readonly PlannedRepeatable[];
   /** The database it was planned against, safe to print. */
   readonly database: string;
 }

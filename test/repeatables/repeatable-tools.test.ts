@@ -141,6 +141,27 @@ describeEachDialect('repeatable migrations in the tools', (ctx) => {
     expect(all.linted.map((l: { name: string }) => l.name)).toEqual(['users', 'R__active_users']);
   });
 
+  it('reset rebuilds them with the migrations (before the seeds)', async () => {
+    const dir = folder({ ...USERS, 'R__active_users.sql': VIEW });
+    fs.mkdirSync(path.join(path.dirname(dir), 'seeds'));
+    // The seed reads the view: it exists by the time seeds run.
+    fs.writeFileSync(
+      path.join(path.dirname(dir), 'seeds', '001_users.sql'),
+      "insert into users (id, email) select 1, 'ada@example.com' where not exists (select 1 from active_users);\n",
+    );
+    expect((await cli(dir, ['latest'])).code).toBe(0);
+    const reset = await cli(dir, ['reset', '--yes']);
+    expect(reset.stderr).toBe('');
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toMatch(/R__active_users[\s\S]*001_users\.sql/);
+    expect(await ctx.database.query('select name from schema_migrations_repeatables')).toEqual([
+      { name: 'R__active_users' },
+    ]);
+    expect(await ctx.database.query('select id, email from active_users')).toEqual([
+      { id: 1, email: 'ada@example.com' },
+    ]);
+  });
+
   it('three processes at once: each repeatable applied exactly once, all exit 0', async () => {
     const dir = folder({
       ...USERS,
@@ -169,6 +190,8 @@ describeEachDialect('repeatable migrations in the tools', (ctx) => {
     try {
       const plan = await migrator.plan();
       expect(plan.steps.map((s) => s.version)).toEqual([1]);
+      expect(plan.repeatables).toMatchObject([{ id: 'R__active_users', reason: 'pending' }]);
+      expect(plan.repeatables[0]!.statements.join('\n')).toMatch(/create view active_users/);
       const run = await migrator.latest();
       expect(run.results.map((r) => [r.version, r.status])).toEqual([[1, 'applied']]);
       expect(run.repeatables).toMatchObject([

@@ -75,12 +75,16 @@ async function reset(ctx: CommandContext, flags: ResetFlags): Promise<void> {
     if (ctx.reporter.json) ctx.reporter.emit({ dryRun: true, reset: outcome });
     return;
   }
-  const { migrations, seeds } = await ctx.withMigrator(async (opened) => {
+  const { migrations, repeatables, seeds } = await ctx.withMigrator(async (opened) => {
     const result = await opened.migrator.latest();
     ctx.reporter.summary(result, opened.database.label);
-    return { migrations: result.results, seeds: await seedDatabase(ctx, opened) };
+    return {
+      migrations: result.results,
+      repeatables: result.repeatables ?? [],
+      seeds: await seedDatabase(ctx, opened),
+    };
   });
-  if (ctx.reporter.json) ctx.reporter.emit({ dryRun: false, reset: outcome, migrations, seeds });
+  if (ctx.reporter.json) ctx.reporter.emit({ dryRun: false, reset: outcome, migrations, repeatables, seeds });
 }
 
 function describe(ctx: CommandContext, outcome: ResetOutcome): string {

@@ -81,6 +81,8 @@ export {
 export { HistoryImportError, type ImportTool } from './engine/history-import.ts';
 export { type InterruptedState, MigrationInterruptedError } from './engine/interrupted-error.ts';
 export { type InvalidIndex, InvalidIndexLeftError } from './engine/invalid-index.ts';
+export { LockContentionError } from './engine/lock-contention-error.ts';
+export type { LockHolder } from './engine/lock-holder.ts';
 export type { MigrationEvent } from './engine/migrator.ts';
 export { RepeatableFailedError } from './engine/repeatable-errors.ts';
 export type {

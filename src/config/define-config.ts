@@ -49,8 +49,11 @@ export const configSchema = z.strictObject({
   schema: z._default(identifier, 'public'),
   /** How long to wait for another migrator's lock before giving up (exit 4). */
   lockTimeoutMs: positiveInt(60_000),
-  /** PostgreSQL: SET LOCAL lock_timeout for each migration's DDL. */
-  statementLockTimeoutMs: nonNegativeInt(5_000),
+  /**
+   * PostgreSQL: SET LOCAL lock_timeout for each attempt of a migration's DDL: the
+   * longest the application's queries queue behind it before it rolls back and retries.
+   */
+  statementLockTimeoutMs: nonNegativeInt(2_000),
   /** PostgreSQL: SET LOCAL statement_timeout for each migration (0 = none). */
   statementTimeoutMs: nonNegativeInt(0),
   /**
@@ -60,8 +63,11 @@ export const configSchema = z.strictObject({
    * idle_in_transaction_session_timeout, so the server frees an abandoned step's locks.
    */
   stepTimeoutMs: nonNegativeInt(3_600_000),
-  /** How many times a migration that hit lock_timeout is retried, with backoff. */
-  lockRetries: nonNegativeInt(3),
+  /**
+   * How many times a migration that hit lock_timeout is retried (jittered backoff,
+   * 250 ms doubling to 5 s), never past lockTimeoutMs in total; then exit 4 naming the blocker.
+   */
+  lockRetries: nonNegativeInt(10),
   /** PostgreSQL: fail a connection attempt after this long instead of hanging. */
   connectTimeoutMs: positiveInt(10_000),
   /**

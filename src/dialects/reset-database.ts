@@ -22,8 +22,14 @@ export type ResetOutcome =
   | { dialect: 'sqlite'; removedFiles: string[] }
   | { dialect: 'postgres'; emptied: string; objects: number; droppedSchemas: string[] };
 
-/** The SQLite companions a database leaves next to its file (ours: the migration lock file). */
-export const SQLITE_COMPANIONS = ['-wal', '-shm', '-journal', '.kmigrate-lock'] as const;
+/** The SQLite companions a database leaves next to its file (ours: the migration lock file and its holder note). */
+export const SQLITE_COMPANIONS = [
+  '-wal',
+  '-shm',
+  '-journal',
+  '.kmigrate-lock',
+  '.kmigrate-lock.holder',
+] as const;
 
 /**
  * Drops what kmigrate owns, so the migrations can build it again:

@@ -1,6 +1,7 @@
 import type { AnyKysely } from './any-kysely.ts';
 import type { HistoryImportDialect } from './history-import.ts';
 import type { InvalidIndex } from './invalid-index.ts';
+import type { LockHolder } from './lock-holder.ts';
 import type { SchemaSnapshot, SnapshotOptions } from './schema-snapshot.ts';
 import type { SplitStatement } from './statement-splitter.ts';
 import type { TrackingShapeReading } from './tracking-shape.ts';
@@ -175,6 +176,14 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
    * database cannot be interrupted (SQLite runs statements synchronously).
    */
   cancelStatement?(db: AnyKysely): Promise<void>;
+
+  /**
+   * Called by the step runner while a migration's statement has been running
+   * for a while (it may be waiting for a lock another session holds): the
+   * sessions that block it now, so that giving up can name them. Never waits.
+   * Absent or empty: the database cannot tell.
+   */
+  blockingSessions?(db: AnyKysely): Promise<LockHolder[]>;
 
   /** Extracts what a user needs from a driver error (message, SQLSTATE, 1-based char position). */
   describeError(error: unknown): DatabaseErrorInfo;

@@ -10,7 +10,8 @@ import { type PlannedRow, TrackingStore } from './tracking-store.ts';
 import type { MigrationSource, TrackingRow, TrackingTable } from './types.ts';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
-export const DEFAULT_STATEMENT_LOCK_TIMEOUT_MS = 5_000;
+/** lock_timeout of one attempt of a migration's statement: what queries queued behind it wait at most. */
+export const DEFAULT_STATEMENT_LOCK_TIMEOUT_MS = 2_000;
 /** One hour: long index builds fit; a step that never settles does not hold its locks forever. */
 export const DEFAULT_STEP_TIMEOUT_MS = 3_600_000;
 

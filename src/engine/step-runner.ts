@@ -7,6 +7,8 @@ import { guardProcessExit } from './exit-guard.ts';
 import { forbidNestedTransactions } from './forbid-nested-transactions.ts';
 import { interruptedOr, MigrationInterruptedError } from './interrupted-error.ts';
 import { InvalidIndexLeftError, invalidIndexesLeft, readInvalidIndexes } from './invalid-index.ts';
+import { LockContentionError } from './lock-contention-error.ts';
+import { BlockerProbe, DEFAULT_LOCK_RETRIES, retryDelay } from './lock-retry.ts';
 import type { RepeatableResult } from './repeatable-types.ts';
 import { ScriptError } from './script-error.ts';
 import { InterruptSignal, signalGuard } from './signal-guard.ts';
@@ -14,7 +16,7 @@ import { StatementRecorder } from './statement-recorder.ts';
 import { historyDigest, type PlannedRow, type TrackingStore } from './tracking-store.ts';
 import type { Direction, LoadedMigration, MigrationResult, MigrationSource, MigrationStep } from './types.ts';
 
-export const DEFAULT_LOCK_RETRIES = 3;
+export { DEFAULT_LOCK_RETRIES };
 
 /** One step of a plan: a migration, loaded, and the way it moves. */
 export interface RunStep {
@@ -132,6 +134,8 @@ export class StepRunner {
     const { store } = this.#o;
     const code = (direction === 'up' ? step.migration.up : step.migration.down)!;
     const retries = this.#o.lockRetries ?? DEFAULT_LOCK_RETRIES;
+    const began = performance.now();
+    const probe = new BlockerProbe(this.#o.adapter, this.#o.db, this.#o.lock.statementLockTimeoutMs);
     for (let attempt = 0; ; attempt++) {
       try {
         const outcome = await this.#o.adapter.runLocked(
@@ -141,7 +145,12 @@ export class StepRunner {
           held ? undefined : this.guard(expected),
           async (trx, finish) => {
             const started = performance.now();
-            await this.#execute(trx, source, code, direction, true);
+            probe.start();
+            try {
+              await this.#execute(trx, source, code, direction, true);
+            } finally {
+              probe.stop();
+            }
             // Stopped while it ran: roll back rather than commit a step the user asked to stop.
             if (signalGuard.received) throw new InterruptSignal(signalGuard.received);
             const ms = Math.round(performance.now() - started);
@@ -169,13 +178,27 @@ export class StepRunner {
           throw await this.#recordPartialCommit(source, code, direction, error, held ?? this.#o.db);
         // Only a migration's own statement hitting lock_timeout is retried, never the migrator's lock wait.
         const retryable = error instanceof MigrationFailedError && this.#o.adapter.isLockTimeout(error.cause);
-        if (retryable && attempt < retries && !signalGuard.received) {
-          const delayMs = 200 * 2 ** attempt;
-          this.#o.onEvent?.({ type: 'retry', version: source.version, attempt: attempt + 1, delayMs });
-          await new Promise((r) => setTimeout(r, delayMs));
-          continue;
-        }
-        throw error;
+        if (!retryable || signalGuard.received) throw error;
+        const delayMs = retryDelay(attempt + 1);
+        const waited = performance.now() - began;
+        // Bounded in count and in total (the lock timeout): then name who blocks it, not the migration.
+        if (
+          attempt >= retries ||
+          waited + delayMs + this.#o.lock.statementLockTimeoutMs > this.#o.lock.lockTimeoutMs
+        )
+          throw new LockContentionError(
+            source.version,
+            source.name,
+            code.file,
+            direction,
+            attempt + 1,
+            waited,
+            this.#o.lock.statementLockTimeoutMs,
+            probe.seen,
+            { cause: error },
+          );
+        this.#o.onEvent?.({ type: 'retry', version: source.version, attempt: attempt + 1, delayMs });
+        await new Promise((r) => setTimeout(r, delayMs));
       }
     }
   }

@@ -22,7 +22,7 @@ afterEach(async () => {
 
 /** A second session holding ACCESS EXCLUSIVE on `table` in an open transaction, as a long report query or a stuck deploy would. */
 async function holdTableLock(url: string, table: string): Promise<{ release(): Promise<void> }> {
-  const holder = new pg.Client({ connectionString: url });
+  const holder = new pg.Client({ connectionString: url, application_name: 'report-query' });
   await holder.connect();
   await holder.query('begin');
   await holder.query(`lock table ${table} in access exclusive mode`);
@@ -50,7 +50,7 @@ describe('lock_timeout on migration DDL [postgres]', () => {
     project = createTempProject({ '001_a.up.sql': 'create table a (id integer primary key);\n' });
     await migrateToLatest(database.url, { config: { migrationsDir: project.dir }, cwd: project.root });
     project.write('002_add_note.up.sql', 'alter table a add column note text;\n');
-    // Short limits so the test takes seconds: 200 ms per attempt, retries after 200 ms, 400 ms, …
+    // Short limits so the test takes seconds: 200 ms per attempt, retries after ~250 ms, ~500 ms, …
     project.writeRoot(
       'kysely.config.ts',
       `export default { statementLockTimeoutMs: 200, lockRetries: ${lockRetries} };\n`,
@@ -58,28 +58,58 @@ describe('lock_timeout on migration DDL [postgres]', () => {
     return { db: database, p: project };
   }
 
-  it('an ALTER TABLE behind another session’s lock is retried, then fails with exit 1 naming the migration', async () => {
+  it('an ALTER TABLE behind another session’s lock is retried with jittered backoff, then exit 4 naming the blocking session', async () => {
     const { db, p } = await setup();
     await holdTableLock(db.url, 'a');
+    const [holder] = await db.query<{ pid: number }>(
+      "select pid from pg_stat_activity where application_name = 'report-query'",
+    );
     const run = await runCliProcess(['--url', db.url, '--dir', p.dir, 'latest', '--no-codegen'], {
       cwd: p.root,
     });
     const lines = run.stderr.trim().split('\n');
-    expect(lines).toEqual([
-      'warning: migration 2 hit lock_timeout; retry 1 in 200 ms',
-      'warning: migration 2 hit lock_timeout; retry 2 in 400 ms',
-      // A timeout has no error position, so neither line nor statement is named (the file is).
-      expect.stringMatching(
-        /^error: 002_add_note\.up\.sql: migration 2 up failed: canceling statement due to lock timeout \(hint: another session holds a lock.*run again when it is done.*\); it was rolled back/,
+    expect(lines, run.stderr).toHaveLength(3);
+    // 250 ms then 500 ms, each jittered to 50–100 %.
+    const delays = lines
+      .slice(0, 2)
+      .map((l) => Number(/^warning: migration 2 hit lock_timeout; retry \d in (\d+) ms$/.exec(l)?.[1]));
+    expect(delays[0]).toBeGreaterThanOrEqual(125);
+    expect(delays[0]).toBeLessThanOrEqual(250);
+    expect(delays[1]).toBeGreaterThanOrEqual(250);
+    expect(delays[1]).toBeLessThanOrEqual(500);
+    expect(lines[2]).toMatch(
+      new RegExp(
+        `^error: 002_add_note\\.up\\.sql: migration 2 up could not get a lock it needs: 3 attempts of lock_timeout 200 ms over [\\d.]+ s, each rolled back, so nothing of it is applied; blocked by pid ${holder!.pid} \\(application_name 'report-query', (on [^,]+, )?idle in transaction since [^)]*s ago, running \`lock table a in access exclusive mode\`\\); let it finish or end it \\(\`SELECT pg_terminate_backend\\(${holder!.pid}\\);\`\\), then run \`.*latest\` again`,
       ),
-    ]);
-    expect(run.code).toBe(1);
-    // Three attempts of 200 ms plus 600 ms of backoff at least.
-    expect(run.ms).toBeGreaterThanOrEqual(1_200);
+    );
+    // Not a broken migration: never "fix the migration".
+    expect(lines[2]).not.toMatch(/fix the migration/);
+    expect(run.code).toBe(4);
     expect(await columnExists(db, 'a', 'note')).toBe(false);
     const state = await trackingState(db);
     expect(state.rows?.map((r) => r.version)).toEqual([1]);
     expect(state.history.filter((h) => h.version === 2)).toEqual([]);
+    // Nothing of ours is left waiting or holding.
+    expect(
+      await db.query(
+        "select 1 from pg_stat_activity where application_name = 'kmigrate' or wait_event_type = 'Lock'",
+      ),
+    ).toEqual([]);
+  }, 120_000);
+
+  it('the retries stop at the lock timeout in total, whatever lockRetries says', async () => {
+    const { db, p } = await setup(50);
+    await holdTableLock(db.url, 'a');
+    const run = await runCliProcess(
+      ['--url', db.url, '--dir', p.dir, 'latest', '--no-codegen', '--lock-timeout', '1500'],
+      { cwd: p.root },
+    );
+    expect(run.code, run.stderr).toBe(4);
+    expect(run.stderr).toMatch(/could not get a lock it needs: \d+ attempts/);
+    const attempts = Number(/: (\d+) attempts/.exec(run.stderr)?.[1]);
+    expect(attempts).toBeLessThan(10);
+    expect(run.ms).toBeLessThan(20_000);
+    expect(await columnExists(db, 'a', 'note')).toBe(false);
   }, 120_000);
 
   it('succeeds on a retry once the other session lets go', async () => {
@@ -97,7 +127,7 @@ describe('lock_timeout on migration DDL [postgres]', () => {
       await new Promise((r) => setTimeout(r, 20));
     await lock.release();
     const { code } = await cli.exited;
-    expect(cli.stderr()).toMatch(/^warning: migration 2 hit lock_timeout; retry 1 in 200 ms$/m);
+    expect(cli.stderr()).toMatch(/^warning: migration 2 hit lock_timeout; retry 1 in \d+ ms$/m);
     expect(cli.stderr()).not.toMatch(/error:/);
     expect(code).toBe(0);
     expect(cli.stdout()).toMatch(/applied\s+2_add_note/);

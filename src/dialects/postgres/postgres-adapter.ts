@@ -9,6 +9,7 @@ import type {
 } from '../../engine/dialect-adapter.ts';
 import { LockTimeoutError, TransactionEndedError } from '../../engine/errors.ts';
 import type { InvalidIndex } from '../../engine/invalid-index.ts';
+import type { LockHolder } from '../../engine/lock-holder.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import type { SplitStatement } from '../../engine/statement-splitter.ts';
 import type { TrackingShapeReading } from '../../engine/tracking-shape.ts';
@@ -22,6 +23,7 @@ import { describePostgresError } from './postgres-error-info.ts';
 import { postgresHistoryImport } from './postgres-history-import.ts';
 import { inlineLiterals } from './postgres-inline-literals.ts';
 import { postgresInvalidIndexes } from './postgres-invalid-indexes.ts';
+import { advisoryLockHolders, blockingSessions } from './postgres-lock-holders.ts';
 import { pollForLock } from './postgres-lock-poll.ts';
 import {
   GUARD_MISMATCH,
@@ -98,6 +100,18 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
    * transaction pooler there is no such backend to name: the statement runs to
    * its end (statement_timeout bounds it) and the transaction rolls back then.
    */
+  /** The sessions blocking the statement our lock-holding backend runs now (none behind a pooler: no such backend). */
+  async blockingSessions(db: AnyKysely): Promise<LockHolder[]> {
+    const pid = this.#lockHolderPid;
+    return pid === undefined ? [] : blockingSessions(db, pid);
+  }
+
+  /** The lock wait gave up: name who holds it (read on the waiting connection, which holds nothing). */
+  async #lockTimeout(conn: AnyKysely, table: TrackingTable, key: string, waitedMs: number): Promise<Error> {
+    const holders = await advisoryLockHolders(conn, key).catch(() => []);
+    return new LockTimeoutError(waitedMs, lockName(table, key), holders);
+  }
+
   async cancelStatement(db: AnyKysely): Promise<void> {
     const pid = this.#lockHolderPid;
     if (pid === undefined) return;
@@ -169,7 +183,7 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
         }
       },
       options.lockTimeoutMs,
-      () => new LockTimeoutError(options.lockTimeoutMs, lockName(table, key)),
+      () => this.#lockTimeout(conn, table, key, options.lockTimeoutMs),
     );
     return holds;
   }
@@ -248,7 +262,7 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
           return rows[0]?.locked === true;
         },
         options.lockTimeoutMs,
-        () => new LockTimeoutError(options.lockTimeoutMs, lockName(table, key)),
+        () => this.#lockTimeout(conn, table, key, options.lockTimeoutMs),
         this.#signal(key),
         stillNeeded && (() => stillNeeded(conn)),
       );

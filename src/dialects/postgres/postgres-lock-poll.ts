@@ -15,7 +15,7 @@ import type { LockReleaseSignal } from './lock-release-signal.ts';
 export async function pollForLock(
   attempt: () => Promise<boolean>,
   timeoutMs: number,
-  onTimeout: () => Error,
+  onTimeout: () => Error | Promise<Error>,
   signal?: LockReleaseSignal,
   stillNeeded?: () => Promise<boolean>,
 ): Promise<boolean> {
@@ -34,7 +34,7 @@ export async function pollForLock(
         }
       }
       const left = deadline - performance.now();
-      if (left <= 0) throw onTimeout();
+      if (left <= 0) throw await onTimeout();
       if (listening) await signal!.next(Math.min(delay, left));
       else await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
       if (stillNeeded && !(await stillNeeded())) return false;

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import type Database from 'better-sqlite3';
 import { LockTimeoutError } from '../../engine/errors.ts';
+import type { LockHolder } from '../../engine/lock-holder.ts';
 
 /**
  * SQLite has no advisory locks, and a non-transactional step cannot hold the
@@ -68,13 +70,18 @@ export class SqliteMigrationLock {
     for (let tries = 0, delay = 5; ; tries++, delay = Math.min(delay * 2, 25)) {
       try {
         db.exec('begin immediate');
+        writeHolder(this.#file());
         return true;
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw error;
         const left = deadline - performance.now();
         if (left <= 0)
-          throw new LockTimeoutError(timeoutMs, 'the SQLite migration lock (.kmigrate-lock file)');
+          throw new LockTimeoutError(
+            timeoutMs,
+            'the SQLite migration lock (.kmigrate-lock file)',
+            readHolder(this.#file()),
+          );
         await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
         if (stillNeeded && tries % 4 === 3 && !(await stillNeeded())) return false;
       }
@@ -84,6 +91,7 @@ export class SqliteMigrationLock {
   #nestedThenRelease<T>(fn: () => Promise<T>): Promise<T> {
     const db = this.#db!;
     return this.#nested(fn).finally(() => {
+      removeHolder(this.#file());
       if (db.inTransaction) db.exec('rollback');
     });
   }
@@ -124,5 +132,66 @@ export class SqliteMigrationLock {
   close(): void {
     this.#db?.close();
     this.#db = undefined;
+  }
+}
+
+/**
+ * Who holds the lock, next to the lock file (`<lock file>.holder`, JSON): the
+ * lock itself is a write transaction nobody else can read, so a waiter that
+ * gives up learns the holder from here. Written after taking the lock, removed
+ * before releasing it; a holder killed with -9 leaves it behind, and the next
+ * holder overwrites it.
+ */
+function holderFile(lockFile: string | undefined): string | undefined {
+  return lockFile ? `${lockFile}.holder` : undefined;
+}
+
+function writeHolder(lockFile: string | undefined): void {
+  const file = holderFile(lockFile);
+  if (!file) return;
+  const holder = {
+    pid: process.pid,
+    host: os.hostname(),
+    since: new Date().toISOString(),
+    command: process.argv.slice(1).join(' ').slice(0, 200),
+  };
+  try {
+    fs.writeFileSync(file, `${JSON.stringify(holder)}\n`);
+  } catch {
+    // A read-only folder: the lock still works; only a waiter's message names nobody.
+  }
+}
+
+function removeHolder(lockFile: string | undefined): void {
+  const file = holderFile(lockFile);
+  if (!file) return;
+  try {
+    if ((JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: unknown }).pid === process.pid) fs.rmSync(file);
+  } catch {
+    // Gone or unreadable: nothing of ours to remove.
+  }
+}
+
+function readHolder(lockFile: string | undefined): LockHolder[] {
+  const file = holderFile(lockFile);
+  if (!file) return [];
+  try {
+    const h = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      pid?: unknown;
+      host?: unknown;
+      since?: unknown;
+      command?: unknown;
+    };
+    if (typeof h.pid !== 'number') return [];
+    return [
+      {
+        pid: h.pid,
+        host: typeof h.host === 'string' ? h.host : null,
+        since: typeof h.since === 'string' ? new Date(h.since) : null,
+        query: typeof h.command === 'string' ? h.command : null,
+      },
+    ];
+  } catch {
+    return [];
   }
 }

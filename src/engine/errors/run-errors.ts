@@ -1,4 +1,5 @@
 import { adviceCommand } from '../advice.ts';
+import { describeHolders, type LockHolder } from '../lock-holder.ts';
 import { MigrateError, oneLine, truncate } from './migrate-error.ts';
 
 /** Another migrator held the lock for longer than the timeout. */
@@ -8,9 +9,12 @@ export class LockTimeoutError extends MigrateError {
   constructor(
     readonly waitedMs: number,
     readonly lockName: string,
+    /** Who holds it, when the database can tell (lock-holder.ts). */
+    readonly holders: readonly LockHolder[] = [],
   ) {
+    const by = holders.length ? `, held by ${describeHolders(holders)}` : '';
     super(
-      `another migration run held the lock ${lockName} for more than ${waitedMs} ms; wait for it to finish, or raise --lock-timeout (see the runbook, "A stuck lock")`,
+      `another migration run held the lock ${lockName} for more than ${waitedMs} ms${by}; wait for it to finish, or raise --lock-timeout (see the runbook, "A stuck lock")`,
     );
   }
 }

@@ -251,14 +251,17 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     const key = advisoryLockKey(table.schema, table.name);
     return db.connection().execute(async (conn): Promise<StepOutcome<T>> => {
       let pid: number | undefined;
+      // The server's start, to tell after a lost session whether it restarted meanwhile (run-end).
+      let serverStarted: string | undefined;
       const locked = await pollForLock(
         async () => {
           const { rows } = await sql
-            .raw<{ locked: boolean; pid: number }>(
-              `select pg_try_advisory_lock(${key}) as locked, pg_backend_pid() as pid`,
+            .raw<{ locked: boolean; pid: number; started: string }>(
+              `select pg_try_advisory_lock(${key}) as locked, pg_backend_pid() as pid, pg_postmaster_start_time()::text as started`,
             )
             .execute(conn);
           pid = rows[0]?.pid;
+          serverStarted = rows[0]?.started;
           return rows[0]?.locked === true;
         },
         options.lockTimeoutMs,
@@ -273,10 +276,10 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
       // A migration run (stillNeeded) commits its steps asynchronously; anything else as usual.
       const deferred = stillNeeded && !this.#deferred ? { commits: 0 } : undefined;
       if (deferred) this.#deferred = deferred;
-      const end = (failed: boolean) => {
+      const end = (failure?: unknown) => {
         if (owner) this.#lockHolderPid = undefined;
         if (deferred) this.#deferred = undefined;
-        return endRun(conn, key, deferred?.commits ?? 0, failed);
+        return endRun({ conn, pool: db, key, asyncCommits: deferred?.commits ?? 0, serverStarted }, failure);
       };
       let value: T;
       try {
@@ -287,10 +290,10 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
           .execute(conn);
         value = await fn(conn);
       } catch (error) {
-        await end(true);
+        await end(error);
         throw error;
       }
-      await end(false);
+      await end();
       return { ran: true, value };
     });
   }

@@ -22,16 +22,28 @@ export const ASYNC_COMMIT = 'set local synchronous_commit = off';
  * decoding stream (Supabase Realtime reads one). In
  * the same round trip, only then, the unlock: a waiter never reads steps that
  * a server crash could still take back. A failed run flushes too (its earlier
- * steps stay; the failure is what is reported); a successful run whose flush
- * is not confirmed is RunNotDurableError, never success.
+ * steps stay; the failure is what is reported). A flush that is not confirmed
+ * is RunNotDurableError (exit 4) whether the run failed or not: steps it
+ * reported as applied may be gone.
  */
 const WAL_WRITE = 'create temporary table if not exists kmigrate_flush (); drop table kmigrate_flush';
 
+export interface RunEnd {
+  /** The session that holds the lock and ran the steps. */
+  conn: AnyKysely;
+  /** The pool, for a second try from a fresh session when the run's own is gone. */
+  pool: AnyKysely;
+  key: string;
+  /** Steps the run committed asynchronously. */
+  asyncCommits: number;
+  /** pg_postmaster_start_time() when the lock was taken. */
+  serverStarted: string | undefined;
+}
+
+/** `failure`: the run's own error, if it failed; still reported, unless its steps' durability is unknown. */
 export async function endRun(
-  conn: AnyKysely,
-  key: string,
-  asyncCommits: number,
-  failed: boolean,
+  { conn, pool, key, asyncCommits, serverStarted }: RunEnd,
+  failure?: unknown,
 ): Promise<void> {
   const unlock = `${RESET_SESSION}; select pg_advisory_unlock(${key}); notify ${quoteChannel(lockChannel(key))}`;
   const quietly = (text: string) =>
@@ -49,5 +61,24 @@ export async function endRun(
   const flushError = await quietly(`begin; ${WAL_WRITE}; commit; ${unlock}`);
   if (flushError === undefined) return;
   await quietly(unlock);
-  if (!failed) throw new RunNotDurableError(asyncCommits, { cause: flushError });
+  // The run's session is gone (terminated, a network failure) but the server may not be: a flush
+  // from any session covers the whole WAL up to it, so a fresh connection can still confirm it.
+  // Not if the server restarted meanwhile (a crash, a failover): what it lost is lost.
+  if (serverStarted !== undefined && (await flushedOnSameServer(pool, serverStarted))) return;
+  // Steps this run reported as applied may be gone (the server went away before they were
+  // flushed): that is what must be said, with the run's own failure, if any, as the cause.
+  throw new RunNotDurableError(asyncCommits, { cause: failure ?? flushError });
+}
+
+/** A WAL-writing commit from a fresh session, then: is it still the server the run started on? */
+async function flushedOnSameServer(pool: AnyKysely, serverStarted: string): Promise<boolean> {
+  try {
+    await sql.raw(`begin; ${WAL_WRITE}; commit`).execute(pool);
+    const { rows } = await sql<{
+      started: string;
+    }>`select pg_postmaster_start_time()::text as started`.execute(pool);
+    return rows[0]?.started === serverStarted;
+  } catch {
+    return false;
+  }
 }

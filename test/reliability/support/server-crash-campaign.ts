@@ -31,7 +31,8 @@ export const AFTER_SUCCESS_SHARE = 0.2;
  *    non-transactional one) — commits may be lost, only whole migrations;
  *  - a run that exited 0 before the crash lost nothing (the run's last
  *    commit is durable, and with it every commit before it);
- *  - the process never exits 0 when the server went away during its run;
+ *  - the process never exits 0 when the server went away during its run, and
+ *    exits 4 (RunNotDurableError) whenever steps it saw commit were lost;
  *  - `force` (when dirty) and `latest` then reach the clean run's schema and rows.
  */
 export async function runServerCrashCampaign(options: {
@@ -130,6 +131,11 @@ async function serverCrashTrial(
     const committed = p.lines.filter((l) => l.startsWith('{"type":"done"')).length;
     const kept = ((await trackingState(database)).rows ?? []).filter((r) => r.state === 'applied').length;
     const lost = committed > kept ? '+commits-lost' : '';
+    // Steps it printed as applied are gone: the process must have said so (RunNotDurableError, exit 4).
+    if (lost && exit.code !== 4)
+      throw new Error(
+        `${committed - kept} committed step(s) lost, yet the process exited ${exit.code}, not 4`,
+      );
     if ((exit.code === 0 || finishedFirst) && outcome !== 'clean-at-latest')
       throw new Error(`the run reported success, yet after the crash the database is ${outcome}`);
     await recover(ctx, database);

@@ -95,6 +95,9 @@ function logEvent(log: (line: string) => void): (event: MigrationEvent) => void 
           ? `migration ${version}_${name} was applied by another process meanwhile`
           : `applied migration ${version}_${name} (${ms} ms)`,
       );
+    } else if (event.type === 'repeatable' && event.result.status !== 'skipped') {
+      const { id, status, ms } = event.result;
+      log(`applied repeatable migration ${id}${status === 'reapplied' ? ' again (changed)' : ''} (${ms} ms)`);
     }
   };
 }

@@ -62,6 +62,7 @@ export class RepeatableHook {
    */
   async afterUp<R extends { planned?: { direction: string }[] | undefined }>(
     run: R,
+    options: { afterRollback?: boolean } = {},
   ): Promise<R & RepeatableRunFields> {
     const repeatables = await load(this.#o.repeatables);
     if (!repeatables.length) return run;
@@ -71,7 +72,11 @@ export class RepeatableHook {
       const planned = run.planned ?? [];
       const upSteps = planned.filter((p) => p.direction === 'up').length;
       const reaches = !history.dirty.length && upSteps >= history.pending.length;
-      return { ...run, planned, plannedRepeatables: reaches ? await this.#runner.plan(repeatables) : [] };
+      return {
+        ...run,
+        planned,
+        plannedRepeatables: reaches ? await this.#runner.plan(repeatables, options) : [],
+      };
     }
     if (history.pending.length || history.dirty.length) return run;
     const applied = await this.#runner.apply(repeatables);

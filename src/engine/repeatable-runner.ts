@@ -57,10 +57,17 @@ export class RepeatableRunner {
     return planRepeatables(sources, rows, this.#o.adapter.dialect).status;
   }
 
-  /** Dry run: what apply() would run now, with the SQL each sends. Changes nothing. */
-  async plan(sources: readonly RepeatableSource[]): Promise<PlannedRepeatable[]> {
+  /**
+   * Dry run: what apply() would run now, with the SQL each sends. Changes
+   * nothing. `afterRollback`: as after outdateAll() (a redo's plan).
+   */
+  async plan(
+    sources: readonly RepeatableSource[],
+    options: { afterRollback?: boolean } = {},
+  ): Promise<PlannedRepeatable[]> {
     if (!sources.length) return [];
-    const rows = (await this.#o.store.readRepeatables(this.#o.db)) ?? [];
+    const read = (await this.#o.store.readRepeatables(this.#o.db)) ?? [];
+    const rows = options.afterRollback ? read.map((r) => ({ ...r, checksum: '' })) : read;
     const loaded = await this.#load(planRepeatables(sources, rows, this.#o.adapter.dialect).toApply);
     const planned: PlannedRepeatable[] = [];
     for (const { source, reason, step } of loaded) {

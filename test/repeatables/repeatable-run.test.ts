@@ -206,6 +206,31 @@ describeEachDialect('repeatable migrations (R__*)', (ctx) => {
     ]);
   });
 
+  it('redo rolls back and re-applies the newest migration, then applies every repeatable again (its dry run lists them)', async () => {
+    const dir = folder({ ...USERS, 'R__active_users.sql': activeUsersView('active = 1') });
+    expect((await cli(dir, 'latest')).code).toBe(0);
+    // The view reads users, which the redo drops: the down must drop the view first.
+    fs.writeFileSync(
+      path.join(dir, '001_users.down.sql'),
+      'drop view if exists active_users;\ndrop table users;\n',
+    );
+    // (A pair's checksum covers its .up.sql only: editing the down needs no repair.)
+    const plan = await cli(dir, 'redo', '--dry-run', '--yes');
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/↻ R__active_users \(R__active_users\.sql, changed: applied again/);
+    const redo = await cli(dir, 'redo', '--yes');
+    expect(redo.stderr).toBe('');
+    expect(redo.code).toBe(0);
+    expect(await viewDefinition(ctx.database, 'active_users')).toMatch(/active = 1/);
+    expect((await historyRows(ctx.database)).map((h) => `${h.action} ${h.name}`)).toEqual([
+      'up users',
+      'repeatable R__active_users',
+      'down users',
+      'up users',
+      'repeatable R__active_users',
+    ]);
+  });
+
   it('TypeScript repeatables run with Kysely; --dry-run lists them with their SQL and changes nothing', async () => {
     const dir = folder({
       ...USERS,

@@ -15,11 +15,11 @@ export async function redoNewest(ctx: RunContext): Promise<RunResult> {
   const [down] = await loadSteps(ctx, [source], 'down');
   const steps = [down!, { ...down!, direction: 'up' as const }];
   if (ctx.options.dryRun)
-    return ctx.repeatables.afterUp<RunResult>({
-      direction: 'down',
-      results: [],
-      planned: await compilePlannedSteps(steps, ctx.db, ctx.adapter),
-    });
+    // The redo marks every repeatable outdated first, so its plan lists them all.
+    return ctx.repeatables.afterUp<RunResult>(
+      { direction: 'down', results: [], planned: await compilePlannedSteps(steps, ctx.db, ctx.adapter) },
+      { afterRollback: true },
+    );
   await ctx.repeatables.beforeRollback();
   const run = await runPlan(ctx, steps, read.rows, { replan: false, command: 'redo' });
   return ctx.repeatables.afterUp<RunResult>({ direction: 'up', results: run.results });

@@ -10,7 +10,7 @@ import { loadConfig, resolveConfig } from './config/load-config.ts';
 import type { AnyKysely } from './engine/any-kysely.ts';
 import type { MigratorExtras } from './open-migrator.ts';
 
-export type { DriftOptions, LintRunOptions, VerifyOptions } from './api/checks.ts';
+export { type DriftOptions, type LintRunOptions, ourSchemas, type VerifyOptions } from './api/checks.ts';
 export {
   type CreateMigratorOptions,
   createMigrator,
@@ -48,6 +48,8 @@ export { type ConfigOverrides, loadConfig, type ResolvedConfig } from './config/
 export { dialectOf } from './dialects/adapter-for-kysely.ts';
 export { isLocalDatabase } from './dialects/local-database.ts';
 export {
+  describeReset,
+  describeResetScope,
   type ResetOptions,
   type ResetOutcome,
   resetDatabase,
@@ -70,6 +72,7 @@ export {
   MigrationFailedError,
   MigrationFileError,
   MissingDownError,
+  NotConfirmedError,
   NotMigratedError,
   OutOfOrderError,
   PoolerRefusedError,
@@ -80,7 +83,12 @@ export {
 } from './engine/errors.ts';
 export { HistoryImportError, type ImportTool } from './engine/history-import.ts';
 export { type InterruptedState, MigrationInterruptedError } from './engine/interrupted-error.ts';
-export { type InvalidIndex, InvalidIndexLeftError } from './engine/invalid-index.ts';
+export {
+  dropInvalidIndexSql,
+  type InvalidIndex,
+  InvalidIndexLeftError,
+  invalidIndexLabel,
+} from './engine/invalid-index.ts';
 export { LockContentionError } from './engine/lock-contention-error.ts';
 export type { LockHolder } from './engine/lock-holder.ts';
 export type { MigrationEvent } from './engine/migrator.ts';

@@ -88,6 +88,7 @@ export async function runDrift(ctx: CheckContext, options: DriftOptions): Promis
         env: ctx.env,
         resetSchemas: [...schemas, config.schema],
         connectTimeoutMs: config.connectTimeoutMs,
+        ...(config.platform ? { platform: config.platform } : {}),
       });
       options.onScratch?.(scratch.label);
       return scratch;
@@ -111,18 +112,27 @@ export async function runVerify(ctx: CheckContext, options: VerifyOptions): Prom
   const dialect = options.dialect ?? config.database.dialect;
   const schemas = ourSchemas(options.schemas, config.schema);
   if (!sources.length) return { dialect, schemas, checked: 0, total: 0, findings: [], ok: true };
-  const scratch = await openScratchDatabase({
-    dialect,
-    live: config.database,
-    env: ctx.env,
-    resetSchemas: [...schemas, config.schema],
-    connectTimeoutMs: config.connectTimeoutMs,
-    allowEmbedded: true,
-  });
+  const open = () =>
+    openScratchDatabase({
+      dialect,
+      live: config.database,
+      env: ctx.env,
+      resetSchemas: [...schemas, config.schema],
+      connectTimeoutMs: config.connectTimeoutMs,
+      allowEmbedded: true,
+      ...(config.platform ? { platform: config.platform } : {}),
+    });
+  let scratch = await open();
   try {
     options.onStart?.({ scratch: scratch.label, total: sources.length });
     const report = await verifyMigrations({
       scratch,
+      // After a down that does not reverse, the check goes on on a fresh scratch database.
+      reopen: async () => {
+        await scratch.close();
+        scratch = await open();
+        return scratch;
+      },
       sources,
       repeatables,
       table: trackingTableOf(config),

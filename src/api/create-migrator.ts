@@ -54,9 +54,15 @@ export function createMigrator(options: CreateMigratorOptions): KMigrator {
 /** The same, for a configuration already loaded (the CLI's loadConfig with its flags). */
 export function migratorForConfig(
   config: ResolvedConfig,
-  options: MigratorBehaviour & { db?: AnyKysely } = {},
+  /** readOnly: only reads will follow (status): an SQLite file is neither created nor switched to WAL. */
+  options: MigratorBehaviour & { db?: AnyKysely; readOnly?: boolean } = {},
 ): KMigrator {
-  const { db, env, ...extras } = options;
+  const { db, env, readOnly, ...extras } = options;
   const defined = Object.fromEntries(Object.entries(extras).filter(([, v]) => v !== undefined));
-  return new KMigrator(config, { ...(db ? { db } : {}), ...(env ? { env } : {}), extras: defined });
+  return new KMigrator(config, {
+    ...(db ? { db } : {}),
+    ...(env ? { env } : {}),
+    ...(readOnly ? { readOnly } : {}),
+    extras: defined,
+  });
 }

@@ -6,11 +6,10 @@ import type { CodegenWriteResult } from '../codegen/run-codegen.ts';
 import { ConfigError } from '../config/config-error.ts';
 import type { ResolvedConfig } from '../config/load-config.ts';
 import type { AnyKysely } from '../engine/any-kysely.ts';
-import type { ImportTool } from '../engine/history-import.ts';
 import type { Migrator } from '../engine/migrator.ts';
-import { runHistoryImport } from '../engine/run-history-import.ts';
+import { runSeeds, type SeedResult } from '../engine/seed-runner.ts';
 import { signalGuard } from '../engine/signal-guard.ts';
-import type { MigrationSource, TrackingTable } from '../engine/types.ts';
+import type { MigrationSource } from '../engine/types.ts';
 import {
   type Connection,
   engineFor,
@@ -23,6 +22,8 @@ import {
 import { type CreatedMigration, createMigrationFile } from '../sources/create-migration-file.ts';
 import { type CreatedRepeatable, createRepeatableFile } from '../sources/create-repeatable-file.ts';
 import { FileMigrationProvider } from '../sources/file-migration-provider.ts';
+import { platformReferenceHints } from '../sources/platform-references.ts';
+import { loadSeeds } from '../sources/seed-files.ts';
 import {
   type CheckContext,
   type DriftOptions,
@@ -32,6 +33,7 @@ import {
   runVerify,
   type VerifyOptions,
 } from './checks.ts';
+import { type ImportHistoryOptions, importHistory } from './import-history.ts';
 import type {
   BaselineResult,
   DatabaseInfo,
@@ -46,15 +48,7 @@ import type {
   VerifyResult,
 } from './results.ts';
 
-export interface ImportHistoryOptions {
-  /** The tool whose history is adopted. */
-  readonly from: ImportTool;
-  /** golang-migrate's table, `[schema.]name` (default schema_migrations; renamed aside when it is ours). */
-  readonly sourceTable?: string;
-  /** The version you believe it is at; the import is refused when it differs. */
-  readonly version?: number;
-  readonly dryRun?: boolean;
-}
+export type { ImportHistoryOptions };
 
 export interface CodegenCallOptions {
   /** Introspect the connected database instead of building the migrations on a scratch PostgreSQL (needs a URL). */
@@ -74,16 +68,18 @@ export class KMigrator {
   readonly #db: AnyKysely | undefined;
   readonly #env: NodeJS.ProcessEnv;
   readonly #extras: MigratorExtras;
+  readonly #readOnly: boolean;
   #connection: Promise<Connection> | undefined;
 
   constructor(
     config: ResolvedConfig,
-    options: { db?: AnyKysely; env?: NodeJS.ProcessEnv; extras?: MigratorExtras },
+    options: { db?: AnyKysely; env?: NodeJS.ProcessEnv; extras?: MigratorExtras; readOnly?: boolean },
   ) {
     this.config = config;
     this.#db = options.db;
     this.#env = options.env ?? process.env;
     this.#extras = options.extras ?? {};
+    this.#readOnly = options.readOnly ?? false;
   }
 
   /** Where it works (safe to print), and the driver's confirmation policy. */
@@ -139,8 +135,11 @@ export class KMigrator {
   }
 
   /** After fixing a dirty state by hand: records `version` as applied, or (notApplied) removes its row. */
-  async force(version: number, options: { notApplied?: boolean } = {}): Promise<ForceResult> {
-    await this.#run((m) => m.force(version, options.notApplied ? { notApplied: true } : {}));
+  async force(
+    version: number,
+    options: { notApplied?: boolean; override?: boolean } = {},
+  ): Promise<ForceResult> {
+    await this.#run((m) => m.force(version, options));
     return { version, applied: !options.notApplied };
   }
 
@@ -162,35 +161,35 @@ export class KMigrator {
   /** Adopts golang-migrate's or the Supabase CLI's history, all or nothing; refuses any mismatch. */
   async importHistory(options: ImportHistoryOptions): Promise<BaselineResult> {
     const sources = await this.#sources();
-    const { db, adapter, label } = await this.#connect();
-    if (options.from === 'supabase' && !adapter.historyImport.readSupabase) {
-      throw new ConfigError(
-        '--from',
-        `supabase needs a PostgreSQL database, not ${adapter.displayName}`,
-        'a postgres:// URL of the Supabase project',
-      );
-    }
-    const result = await runHistoryImport({
-      db,
-      adapter,
-      sources,
-      table: trackingTableOf(this.config),
-      lock: lockOptionsOf(this.config),
-      tool: options.from,
-      sourceTable: parseSourceTable(options.sourceTable ?? 'schema_migrations', this.config.schema),
-      ...(options.version !== undefined ? { expectedVersion: options.version } : {}),
-      ...(options.dryRun ? { dryRun: true } : {}),
+    return importHistory(this.config, await this.#connect(), sources, {
+      ...options,
       ...(this.#extras.appliedBy ? { appliedBy: this.#extras.appliedBy } : {}),
     });
-    return {
-      database: label,
-      dryRun: result.dryRun,
-      from: result.tool,
-      version: result.version,
-      baselined: result.baselined,
-      dirty: result.dirty,
-      renamedTable: result.renamedTable,
-    };
+  }
+
+  /**
+   * Runs the seeds (config seedsDir) in order, each in its own transaction under
+   * the migration lock. The caller checks first that the database is migrated.
+   */
+  async seed(options: { onSeed?: (result: SeedResult) => void } = {}): Promise<SeedResult[]> {
+    const { db, adapter } = await this.#connect();
+    return runSeeds({
+      db,
+      adapter,
+      table: trackingTableOf(this.config),
+      lock: lockOptionsOf(this.config),
+      seeds: loadSeeds(this.config.seedsPath),
+      ...(options.onSeed ? { onSeed: options.onSeed } : {}),
+    });
+  }
+
+  /**
+   * Without a platform in the config: one hint line per migration that uses
+   * Supabase's objects (a plain scratch database lacks them). Say them before a scratch build.
+   */
+  async platformHints(): Promise<string[]> {
+    if (this.config.platform) return [];
+    return platformReferenceHints(this.config.migrationsPath, await this.#sources());
   }
 
   /** Compares the live schema with what its applied migrations build on a scratch database. Only reads it. */
@@ -280,7 +279,7 @@ export class KMigrator {
 
   #connect(): Promise<Connection> {
     if (!this.#connection) {
-      const opening = openConnection(this.config, this.#db);
+      const opening = openConnection(this.config, this.#db, { readOnly: this.#readOnly });
       this.#connection = opening;
       // A failed open is not cached: the next call tries again.
       opening.catch(() => {
@@ -327,16 +326,4 @@ function runRequest(m: Migrator, request: PlanRequest): Promise<RunResult> {
     case 'redo':
       return m.redo();
   }
-}
-
-/** `name` or `schema.name`; both parts plain identifiers like the config's table. */
-function parseSourceTable(value: string, defaultSchema: string): TrackingTable {
-  const match = /^(?:([A-Za-z_][A-Za-z0-9_]{0,62})\.)?([A-Za-z_][A-Za-z0-9_]{0,62})$/.exec(value.trim());
-  if (!match)
-    throw new ConfigError(
-      '--source-table',
-      `"${value}" is not a table name`,
-      '[schema.]name, letters, digits and _',
-    );
-  return { schema: match[1] ?? defaultSchema, name: match[2]! };
 }

@@ -8,13 +8,11 @@ import type { CommandContext } from './context.ts';
 export async function regenerateTypesAfterMigrate(ctx: CommandContext): Promise<void> {
   if (ctx.options.codegen === false || !ctx.config.codegen.afterMigrate) return;
   if (ctx.io.env.NODE_ENV === 'production' || ctx.io.env.KMIGRATE_NO_CODEGEN) return;
-  const { runAutoCodegen } = await import('../codegen/auto-codegen.ts');
-  await runAutoCodegen(
-    ctx.config,
-    {
+  // The facade loads codegen on demand: a migration run that changes nothing never evaluates it.
+  await ctx.withMigrator((migrator) =>
+    migrator.regenerateTypes({
       log: (line) => ctx.reporter.info(line),
       warn: (line) => ctx.reporter.warn(line),
-    },
-    ctx.io.env,
+    }),
   );
 }

@@ -1,6 +1,12 @@
-import { type ConfigOverrides, loadConfig, type ResolvedConfig } from '../config/load-config.ts';
-import { ConfirmationRequiredError, NotConfirmedError } from '../engine/errors.ts';
-import { type OpenMigrator, openMigrator } from '../open-migrator.ts';
+import {
+  type ConfigOverrides,
+  ConfirmationRequiredError,
+  type KMigrator,
+  loadConfig,
+  migratorForConfig,
+  NotConfirmedError,
+  type ResolvedConfig,
+} from '../index.ts';
 import type { GlobalOptions } from './global-options.ts';
 import { type CliIO, safe } from './io.ts';
 import { Reporter } from './reporter.ts';
@@ -11,8 +17,11 @@ export interface CommandContext {
   readonly config: ResolvedConfig;
   readonly io: CliIO;
   readonly reporter: Reporter;
-  /** Opens, runs `fn`, always closes. */
-  withMigrator<T>(fn: (m: OpenMigrator) => Promise<T>, access?: { readOnly?: boolean }): Promise<T>;
+  /**
+   * The facade for this configuration and these flags: runs `fn`, always closes.
+   * readOnly: only reads follow (status), so an SQLite file is neither created nor switched to WAL.
+   */
+  withMigrator<T>(fn: (m: KMigrator) => Promise<T>, access?: { readOnly?: boolean }): Promise<T>;
   /** Asks in a terminal; without one, needs --yes. */
   confirm(action: string): Promise<void>;
 }
@@ -32,20 +41,16 @@ export async function createContext(options: GlobalOptions, io: CliIO): Promise<
     io,
     reporter,
     async withMigrator(fn, access = {}) {
-      const opened = await openMigrator(
-        config,
-        {
-          allowOutOfOrder: options.allowOutOfOrder ?? false,
-          dryRun: options.dryRun ?? false,
-          onEvent: reporter.onEvent,
-        },
-        undefined,
-        access,
-      );
+      const migrator = migratorForConfig(config, {
+        allowOutOfOrder: options.allowOutOfOrder ?? false,
+        onEvent: reporter.onEvent,
+        env: io.env,
+        ...(access.readOnly ? { readOnly: true } : {}),
+      });
       try {
-        return await fn(opened);
+        return await fn(migrator);
       } finally {
-        await opened.close();
+        await migrator.close();
       }
     },
     async confirm(action) {

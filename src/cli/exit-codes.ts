@@ -1,4 +1,4 @@
-import { MigrateError } from '../engine/errors.ts';
+import { MigrateError } from '../index.ts';
 
 /** The documented exit codes. Scripts may rely on them. */
 export const EXIT = {

@@ -1,4 +1,4 @@
-import { redactUrl } from '../config/database-url.ts';
+import { redactUrl } from '../index.ts';
 
 /** Where the CLI writes. Injected so tests can run commands in-process. */
 export interface CliIO {

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { TOOL_NAME, TOOL_VERSION } from '../engine/applied-by.ts';
+import { TOOL_NAME, TOOL_VERSION } from '../index.ts';
 import { type CommandRunner, isExitCode } from './command-runner.ts';
 import { createContext } from './context.ts';
 import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.ts';

@@ -1,10 +1,18 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import yoctoSpinner, { type Spinner } from 'yocto-spinner';
-import { dropInvalidIndexSql, type InvalidIndex, invalidIndexLabel } from '../engine/invalid-index.ts';
-import type { MigrationEvent, PlannedStep, RunResult, StatusReport } from '../engine/migrator.ts';
-import type { PlannedRepeatable, RepeatableResult } from '../engine/repeatable-types.ts';
-import type { MigrationResult } from '../engine/types.ts';
+import {
+  dropInvalidIndexSql,
+  type InvalidIndex,
+  invalidIndexLabel,
+  type MigrationEvent,
+  type StepResult as MigrationResult,
+  type PlannedRepeatable,
+  type PlannedStep,
+  type RepeatableResult,
+  type RunResult,
+  type StatusReport,
+} from '../index.ts';
 import { type CliIO, safe } from './io.ts';
 
 /**

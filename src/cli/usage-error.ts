@@ -1,4 +1,4 @@
-import { MigrateError } from '../engine/errors.ts';
+import { MigrateError } from '../index.ts';
 
 /**
  * A command-line argument is wrong (missing, malformed, a combination that makes

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { DatabaseTarget } from '../config/database-url.ts';
 import type { LockOptions } from '../engine/dialect-adapter.ts';
 import type { TrackingTable } from '../engine/types.ts';
@@ -21,6 +22,23 @@ export interface ResetOptions {
 export type ResetOutcome =
   | { dialect: 'sqlite'; removedFiles: string[] }
   | { dialect: 'postgres'; emptied: string; objects: number; droppedSchemas: string[] };
+
+/** What a reset of `target` drops, in words, for the confirmation: the file, or the schemas' content. */
+export function describeResetScope(target: DatabaseTarget, schemas: readonly string[]): string {
+  return target.dialect === 'sqlite' ? 'the database file' : `everything in schema ${schemas.join(', ')}`;
+}
+
+/** One line saying what a reset removed (or, dryRun, would remove); files relative to `cwd`. */
+export function describeReset(outcome: ResetOutcome, options: { dryRun: boolean; cwd: string }): string {
+  const would = options.dryRun ? 'Dry run: would remove' : 'Removed';
+  if (outcome.dialect === 'sqlite') {
+    const files = outcome.removedFiles.map((f) => path.relative(options.cwd, f) || f);
+    return files.length ? `${would} ${files.join(', ')}.` : 'No SQLite file to remove.';
+  }
+  const n = outcome.droppedSchemas.length;
+  const extra = n ? ` and schema${n === 1 ? '' : 's'} ${outcome.droppedSchemas.join(', ')}` : '';
+  return `${would} ${outcome.objects} object${outcome.objects === 1 ? '' : 's'} from schema ${outcome.emptied} (kept, with its grants)${extra}.`;
+}
 
 /** The SQLite companions a database leaves next to its file (ours: the migration lock file and its holder note). */
 export const SQLITE_COMPANIONS = [

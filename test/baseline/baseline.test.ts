@@ -224,7 +224,7 @@ describeEachDialect('baseline --from golang-migrate', (ctx) => {
     await db.query('update schema_migrations set version = 2');
     const disagree = await migrate(db, dir, ['baseline', '3', '--from', 'golang-migrate', '--yes']);
     expect(disagree.code).toBe(4);
-    expect(disagree.stderr).toMatch(/it is at version 2, not 3 as given on the command line/);
+    expect(disagree.stderr).toMatch(/it is at version 2, not 3 as given/);
 
     expect((await migrate(db, dir, ['baseline', '--from', 'golang-migrate', '--yes'])).code).toBe(0);
     const again = await migrate(db, dir, ['baseline', '--from', 'golang-migrate', '--yes']);

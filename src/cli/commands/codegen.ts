@@ -1,17 +1,5 @@
 import { type Command, Option } from 'commander';
-import { checkGeneratedTypes } from '../../codegen/check-generated-types.ts';
-import type { CodegenLog } from '../../codegen/codegen-log.ts';
-import { compareDialectTypes, type ParityReport } from '../../codegen/dialect-parity.ts';
-import {
-  generateTypesFromLive,
-  generateTypesFromMigrations,
-  outFileLabel,
-  writeGeneratedTypes,
-} from '../../codegen/generate-types.ts';
-import { parseGeneratedTypes } from '../../codegen/parse-generated-types.ts';
-import { describeTypeChanges } from '../../codegen/type-changes.ts';
-import { adviceCommand } from '../../engine/advice.ts';
-import { FileMigrationProvider } from '../../sources/file-migration-provider.ts';
+import { adviceCommand, type CodegenLog, type KMigrator, type ParityReport } from '../../index.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
@@ -43,11 +31,13 @@ export function registerCodegen(program: Command, run: CommandRunner): void {
       ).conflicts(['check', 'fromLive']),
     )
     .action((flags: CodegenFlags, cmd: Command) =>
-      run(cmd, (ctx) => {
-        if (flags.parity) return parity(ctx);
-        if (flags.check) return check(ctx, flags.fromLive ?? false, flags.full ?? false);
-        return generate(ctx, flags.fromLive ?? false);
-      }),
+      run(cmd, (ctx) =>
+        ctx.withMigrator((migrator) => {
+          if (flags.parity) return parity(ctx, migrator);
+          if (flags.check) return check(ctx, migrator, flags.fromLive ?? false, flags.full ?? false);
+          return generate(ctx, migrator, flags.fromLive ?? false);
+        }),
+      ),
     );
 }
 
@@ -55,42 +45,42 @@ function logTo(ctx: CommandContext): CodegenLog {
   return { log: (line) => ctx.reporter.info(line), warn: (line) => ctx.reporter.warn(line) };
 }
 
-async function generate(ctx: CommandContext, fromLive: boolean): Promise<ExitCode> {
-  const outFile = outFileLabel(ctx.config);
-  if (!fromLive) await hints(ctx);
-  const generated = fromLive
-    ? await generateTypesFromLive(ctx.config)
-    : await generateTypesFromMigrations(ctx.config, { env: ctx.io.env, log: logTo(ctx) });
-  const { changed, previous } = await writeGeneratedTypes(ctx.config, generated.content);
-  const changes = describeTypeChanges(previous, generated.content);
-  const tables = parseGeneratedTypes(generated.content).tables.size;
+async function generate(ctx: CommandContext, migrator: KMigrator, fromLive: boolean): Promise<ExitCode> {
+  if (!fromLive) await printPlatformHints(ctx, migrator);
+  const written = await migrator.codegen({ fromLive, log: logTo(ctx) });
+  const { outFile, changed, changes, tables } = written;
   if (ctx.reporter.json) {
     ctx.reporter.emit({
       outFile,
       changed,
       changes,
       tables,
-      source: fromLive ? 'live' : 'migrations',
-      fingerprint: generated.fingerprint ?? null,
-      ms: generated.ms,
+      source: written.source,
+      fingerprint: written.fingerprint,
+      ms: written.ms,
     });
     return EXIT.OK;
   }
-  const what = `${tables} table${tables === 1 ? '' : 's'}, ${generated.ms} ms`;
+  const what = `${tables} table${tables === 1 ? '' : 's'}, ${written.ms} ms`;
   if (!changed) {
     ctx.reporter.info(`${outFile} is already up to date (${what}).`);
     return EXIT.OK;
   }
-  const from = generated.databaseName ? ` from ${generated.databaseName}` : '';
+  const from = written.liveDatabase ? ` from ${written.liveDatabase}` : '';
   ctx.reporter.info(
-    `Wrote ${outFile}${from} (${what})${changes.length ? ':' : previous ? '; only the header changed.' : '.'}`,
+    `Wrote ${outFile}${from} (${what})${changes.length ? ':' : written.hadPrevious ? '; only the header changed.' : '.'}`,
   );
   for (const line of changes) ctx.reporter.info(`  ${line}`);
   return EXIT.OK;
 }
 
-async function check(ctx: CommandContext, fromLive: boolean, full: boolean): Promise<ExitCode> {
-  const result = await checkGeneratedTypes(ctx.config, { env: ctx.io.env, log: logTo(ctx), fromLive, full });
+async function check(
+  ctx: CommandContext,
+  migrator: KMigrator,
+  fromLive: boolean,
+  full: boolean,
+): Promise<ExitCode> {
+  const result = await migrator.codegen({ check: true, fromLive, full, log: logTo(ctx) });
   if (ctx.reporter.json) {
     ctx.reporter.emit({
       outFile: result.outFile,
@@ -117,15 +107,9 @@ async function check(ctx: CommandContext, fromLive: boolean, full: boolean): Pro
   return result.upToDate ? EXIT.OK : EXIT.DIFFERENCE;
 }
 
-/** Supabase references with no platform configured: one hint line each (they fail, or build less, on a plain scratch). */
-async function hints(ctx: CommandContext): Promise<void> {
-  const provider = new FileMigrationProvider({ migrationFolder: ctx.config.migrationsPath });
-  printPlatformHints(ctx, await provider.loadSources());
-}
-
-async function parity(ctx: CommandContext): Promise<ExitCode> {
-  await hints(ctx);
-  const report = await compareDialectTypes(ctx.config, { env: ctx.io.env, log: logTo(ctx) });
+async function parity(ctx: CommandContext, migrator: KMigrator): Promise<ExitCode> {
+  await printPlatformHints(ctx, migrator);
+  const report = await migrator.codegen({ parity: true, log: logTo(ctx) });
   if (ctx.reporter.json) ctx.reporter.emit(report);
   else printParity(ctx, report);
   return report.differences.length ? EXIT.DIFFERENCE : EXIT.OK;

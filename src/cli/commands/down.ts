@@ -10,10 +10,8 @@ export function registerDown(program: Command, run: CommandRunner): void {
     .addOption(new Option('--step <n>', 'how many to roll back').argParser(positiveInt('--step')).default(1))
     .action((opts: { step: number }, cmd: Command) =>
       run(cmd, (ctx) =>
-        runMigration(
-          ctx,
-          (m) => m.down({ steps: opts.step }),
-          (m, label) => rollbackQuestion(m, label, { count: opts.step }),
+        runMigration(ctx, { command: 'down', steps: opts.step }, (status, label) =>
+          rollbackQuestion(status, label, { count: opts.step }),
         ),
       ),
     );

@@ -1,9 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError } from '../../config/config-error.ts';
-import { openScratchDatabase } from '../../dialects/scratch-database.ts';
-import { comparableSchemas, detectDrift } from '../../engine/drift.ts';
-import { formatDifference } from '../../engine/schema-diff.ts';
-import { isManagedSchema } from '../../engine/schema-snapshot.ts';
+import { formatDifference, isManagedSchema } from '../../index.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import { EXIT } from '../exit-codes.ts';
 import { safe } from '../io.ts';
@@ -18,48 +14,25 @@ export function registerDrift(program: Command, run: CommandRunner): void {
     .addOption(schemaOption())
     .action((opts: { schema?: string[] }, cmd: Command) =>
       run(cmd, (ctx) =>
-        ctx.withMigrator(async ({ migrator, database, provider }) => {
-          const schemas = ourSchemas(opts.schema, ctx.config.schema);
-          const sources = await provider.loadSources();
-          printPlatformHints(ctx, sources);
-          const report = await detectDrift({
-            live: database,
-            openScratch: async () => {
-              const scratch = await openScratchDatabase({
-                dialect: database.adapter.dialect,
-                live: ctx.config.database,
-                env: ctx.io.env,
-                resetSchemas: [...schemas, migrator.table.schema],
-                connectTimeoutMs: ctx.config.connectTimeoutMs,
-                ...(ctx.config.platform ? { platform: ctx.config.platform } : {}),
-              });
-              if (ctx.reporter.verbose)
-                ctx.reporter.info(`Building the applied migrations on ${scratch.label}.`);
-              return scratch;
-            },
-            sources,
-            repeatables: await provider.loadRepeatables(),
-            table: migrator.table,
-            schemas,
-            settings: {
-              lockTimeoutMs: ctx.config.lockTimeoutMs,
-              statementLockTimeoutMs: ctx.config.statementLockTimeoutMs,
-              statementTimeoutMs: ctx.config.statementTimeoutMs,
-              lockRetries: 0,
+        ctx.withMigrator(async (migrator) => {
+          await printPlatformHints(ctx, migrator);
+          const report = await migrator.drift({
+            ...(opts.schema ? { schemas: opts.schema } : {}),
+            onScratch: (label) => {
+              if (ctx.reporter.verbose) ctx.reporter.info(`Building the applied migrations on ${label}.`);
             },
           });
-          const drift = report.differences.length > 0;
-          const where = `${safe(database.label)} (schema${report.schemas.length === 1 ? '' : 's'} ${report.schemas.join(', ')})`;
+          const where = `${safe(report.database)} (schema${report.schemas.length === 1 ? '' : 's'} ${report.schemas.join(', ')})`;
           const built = `${report.appliedVersions.length} applied migration${report.appliedVersions.length === 1 ? '' : 's'}`;
           if (ctx.reporter.json) {
             ctx.reporter.emit({
-              database: safe(database.label),
+              database: safe(report.database),
               schemas: report.schemas,
               appliedVersions: report.appliedVersions,
-              drift,
+              drift: report.drift,
               differences: report.differences,
             });
-          } else if (!drift) {
+          } else if (!report.drift) {
             ctx.reporter.info(`No drift: ${where} matches what its ${built} build.`);
           } else {
             const n = report.differences.length;
@@ -68,22 +41,10 @@ export function registerDrift(program: Command, run: CommandRunner): void {
             );
             for (const d of report.differences) ctx.reporter.info(`  ${formatDifference(d)}`);
           }
-          return drift ? EXIT.DIFFERENCE : EXIT.OK;
+          return report.drift ? EXIT.DIFFERENCE : EXIT.OK;
         }),
       ),
     );
-}
-
-/** The schemas to compare: --schema, else the config's; refuses a config that names only managed ones. */
-export function ourSchemas(option: string[] | undefined, configSchema: string): string[] {
-  const schemas = comparableSchemas(option ?? [configSchema]);
-  if (!schemas.length)
-    throw new ConfigError(
-      'schema',
-      `${configSchema} is managed by Supabase/PostgreSQL and is never compared`,
-      'your own schema, e.g. public, or pass --schema',
-    );
-  return schemas;
 }
 
 /** `--schema a,b`: our schemas to compare. Supabase-managed ones are refused: they are never compared. */

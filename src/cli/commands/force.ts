@@ -13,7 +13,7 @@ export function registerForce(program: Command, run: CommandRunner): void {
     .option('--override', 'also rewrite a row that is applied cleanly (normally refused, exit 4)')
     .action((version: number, opts: { notApplied?: boolean; override?: boolean }, cmd: Command) =>
       run(cmd, (ctx) =>
-        ctx.withMigrator(async ({ migrator }) => {
+        ctx.withMigrator(async (migrator) => {
           await migrator.force(version, {
             ...(opts.notApplied ? { notApplied: true } : {}),
             ...(opts.override ? { override: true } : {}),

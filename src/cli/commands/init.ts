@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load-config.ts';
-import { adoptLiveDatabase, adviceCommand, detectPlatform, initProject } from '../../index.ts';
+import { adoptLiveDatabase, adviceCommand, detectPlatform, initProject, loadConfig } from '../../index.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import { configOverrides } from '../context.ts';
 

@@ -6,5 +6,5 @@ export function registerLatest(program: Command, run: CommandRunner): void {
   program
     .command('latest', { isDefault: true })
     .description('apply every pending migration (the default command)')
-    .action((_opts, cmd: Command) => run(cmd, (ctx) => runMigration(ctx, (m) => m.latest())));
+    .action((_opts, cmd: Command) => run(cmd, (ctx) => runMigration(ctx, { command: 'latest' })));
 }

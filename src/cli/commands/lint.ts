@@ -1,10 +1,6 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import type { MigrationSource } from '../../engine/types.ts';
-import { formatFinding } from '../../lint/format-finding.ts';
-import { DEFAULT_LINT_PG_VERSION, lintMigrations } from '../../lint/lint-migrations.ts';
-import { repeatablesForLint } from '../../lint/lint-repeatables.ts';
-import { FileMigrationProvider } from '../../sources/file-migration-provider.ts';
+import { DEFAULT_LINT_PG_VERSION, formatFinding } from '../../index.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -33,8 +29,16 @@ export function registerLint(program: Command, run: CommandRunner): void {
 }
 
 async function lintCommand(ctx: CommandContext, opts: LintOptions): Promise<number> {
-  const { sources, scope } = await chooseSources(ctx, opts);
-  if (!sources.length) {
+  const report = await ctx.withMigrator((migrator) =>
+    migrator.lint({
+      // Pending ones need the database's history; --all and --since only read the folder.
+      scope: opts.all ? 'all' : opts.since !== undefined ? { since: opts.since } : 'pending',
+      pgVersion: opts.pgVersion,
+      displayPath: (file) => path.relative(ctx.io.cwd, path.join(ctx.config.migrationsPath, file)) || file,
+    }),
+  );
+  const { scope } = report;
+  if (!report.linted.length) {
     if (ctx.reporter.json)
       ctx.reporter.emit({ scope, linted: [], findings: [], suppressed: [], errors: 0, warnings: 0 });
     else
@@ -43,14 +47,8 @@ async function lintCommand(ctx: CommandContext, opts: LintOptions): Promise<numb
       );
     return EXIT.OK;
   }
-  const report = await lintMigrations(sources, {
-    migrationsPath: ctx.config.migrationsPath,
-    displayPath: (file) => path.relative(ctx.io.cwd, path.join(ctx.config.migrationsPath, file)) || file,
-    pgVersion: opts.pgVersion,
-    env: ctx.io.env,
-  });
   if (ctx.reporter.json) {
-    ctx.reporter.emit({ scope, ...report });
+    ctx.reporter.emit(report);
   } else {
     for (const finding of report.findings) ctx.reporter.info(formatFinding(finding));
     if (ctx.reporter.verbose) {
@@ -63,39 +61,6 @@ async function lintCommand(ctx: CommandContext, opts: LintOptions): Promise<numb
     );
   }
   return report.errors > 0 ? EXIT.DIFFERENCE : EXIT.OK;
-}
-
-/** Pending ones need the database's history; --all and --since only read the folder. */
-async function chooseSources(
-  ctx: CommandContext,
-  opts: LintOptions,
-): Promise<{ sources: MigrationSource[]; scope: string }> {
-  if (opts.all || opts.since !== undefined) {
-    const provider = new FileMigrationProvider({ migrationFolder: ctx.config.migrationsPath });
-    const all = await provider.loadSources();
-    // Repeatables run after the versioned ones: linted after them.
-    const repeatables = repeatablesForLint(await provider.loadRepeatables());
-    if (opts.all) return { sources: [...all, ...repeatables], scope: 'all migrations' };
-    const since = opts.since!;
-    return {
-      sources: [...all.filter((s) => s.version > since), ...repeatables],
-      scope: `migrations after ${since}`,
-    };
-  }
-  return ctx.withMigrator(async ({ migrator, provider, database }) => {
-    const status = await migrator.status();
-    const pending = new Set(
-      status.entries.filter((e) => e.state === 'pending' || e.state === 'out-of-order').map((e) => e.version),
-    );
-    const due = new Set(
-      status.repeatables.filter((r) => r.state === 'pending' || r.state === 'outdated').map((r) => r.id),
-    );
-    const sources = [
-      ...(await provider.loadSources()).filter((s) => pending.has(s.version)),
-      ...repeatablesForLint(await provider.loadRepeatables()).filter((r) => due.has(r.id)),
-    ];
-    return { sources, scope: `pending migrations on ${database.label}` };
-  });
 }
 
 function count(n: number, word: string): string {

@@ -8,10 +8,8 @@ export function registerRedo(program: Command, run: CommandRunner): void {
     .description('roll back the newest migration and apply it again')
     .action((_opts, cmd: Command) =>
       run(cmd, (ctx) =>
-        runMigration(
-          ctx,
-          (m) => m.redo(),
-          (m, label) => rollbackQuestion(m, label, { count: 1 }, 'Roll back and re-apply'),
+        runMigration(ctx, { command: 'redo' }, (status, label) =>
+          rollbackQuestion(status, label, { count: 1 }, 'Roll back and re-apply'),
         ),
       ),
     );

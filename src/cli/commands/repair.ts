@@ -8,7 +8,7 @@ export function registerRepair(program: Command, run: CommandRunner): void {
     .option('--forget-missing', 'also forget applied migrations whose file was deleted')
     .action((opts: { forgetMissing?: boolean }, cmd: Command) =>
       run(cmd, (ctx) =>
-        ctx.withMigrator(async ({ migrator }) => {
+        ctx.withMigrator(async (migrator) => {
           const result = await migrator.repair(opts.forgetMissing ? { forgetMissing: true } : {});
           if (ctx.reporter.json) return ctx.reporter.emit(result);
           if (!result.updated.length && !result.forgotten.length)

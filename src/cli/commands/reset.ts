@@ -1,18 +1,19 @@
-import path from 'node:path';
 import type { Command } from 'commander';
 import {
   assertIntegritySum,
   ConfirmationRequiredError,
   DevelopmentOnlyError,
+  describeReset,
+  describeResetScope,
   FileMigrationProvider,
   isLocalDatabase,
   loadSeeds,
-  type ResetOutcome,
+  ourSchemas,
   resetDatabase,
 } from '../../index.ts';
 import type { CommandRunner } from '../command-runner.ts';
 import type { CommandContext } from '../context.ts';
-import { ourSchemas, schemaOption } from './drift.ts';
+import { schemaOption } from './drift.ts';
 import { seedDatabase } from './seed.ts';
 
 interface ResetFlags {
@@ -46,7 +47,7 @@ async function reset(ctx: CommandContext, flags: ResetFlags): Promise<void> {
   const extraSchemas = (flags.schema ?? []).filter((s) => s !== ctx.config.schema);
   if (!ctx.options.yes && !ctx.options.dryRun)
     throw new ConfirmationRequiredError(
-      `reset (it drops ${target.dialect === 'sqlite' ? 'the database file' : `everything in schema ${[ctx.config.schema, ...extraSchemas].join(', ')}`} of ${target.url})`,
+      `reset (it drops ${describeResetScope(target, [ctx.config.schema, ...extraSchemas])} of ${target.url})`,
     );
 
   // Everything that can be checked without the database is checked before anything is dropped.
@@ -70,31 +71,19 @@ async function reset(ctx: CommandContext, flags: ResetFlags): Promise<void> {
     connectTimeoutMs: ctx.config.connectTimeoutMs,
     dryRun: ctx.options.dryRun ?? false,
   });
-  ctx.reporter.info(describe(ctx, outcome));
+  ctx.reporter.info(describeReset(outcome, { dryRun: ctx.options.dryRun ?? false, cwd: ctx.io.cwd }));
   if (ctx.options.dryRun) {
     if (ctx.reporter.json) ctx.reporter.emit({ dryRun: true, reset: outcome });
     return;
   }
-  const { migrations, repeatables, seeds } = await ctx.withMigrator(async (opened) => {
-    const result = await opened.migrator.latest();
-    ctx.reporter.summary(result, opened.database.label);
+  const { migrations, repeatables, seeds } = await ctx.withMigrator(async (migrator) => {
+    const result = await migrator.latest();
+    ctx.reporter.summary(result, (await migrator.database()).label);
     return {
       migrations: result.results,
       repeatables: result.repeatables ?? [],
-      seeds: await seedDatabase(ctx, opened),
+      seeds: await seedDatabase(ctx, migrator),
     };
   });
   if (ctx.reporter.json) ctx.reporter.emit({ dryRun: false, reset: outcome, migrations, repeatables, seeds });
-}
-
-function describe(ctx: CommandContext, outcome: ResetOutcome): string {
-  const would = ctx.options.dryRun ? 'Dry run: would remove' : 'Removed';
-  if (outcome.dialect === 'sqlite') {
-    const files = outcome.removedFiles.map((f) => path.relative(ctx.io.cwd, f) || f);
-    return files.length ? `${would} ${files.join(', ')}.` : 'No SQLite file to remove.';
-  }
-  const extra = outcome.droppedSchemas.length
-    ? ` and schema${outcome.droppedSchemas.length === 1 ? '' : 's'} ${outcome.droppedSchemas.join(', ')}`
-    : '';
-  return `${would} ${outcome.objects} object${outcome.objects === 1 ? '' : 's'} from schema ${outcome.emptied} (kept, with its grants)${extra}.`;
 }

@@ -3,10 +3,9 @@ import type { Command } from 'commander';
 import {
   DevelopmentOnlyError,
   isLocalDatabase,
+  type KMigrator,
   loadSeeds,
   NotMigratedError,
-  type OpenMigrator,
-  runSeeds,
   type SeedResult,
 } from '../../index.ts';
 import type { CommandRunner } from '../command-runner.ts';
@@ -30,8 +29,8 @@ export function registerSeed(program: Command, run: CommandRunner): void {
             2,
           );
         }
-        const results = await ctx.withMigrator(async (opened) => {
-          const status = await opened.migrator.status();
+        const results = await ctx.withMigrator(async (migrator) => {
+          const status = await migrator.status();
           if (status.dirty) throw new NotMigratedError('seed', 'the database is dirty');
           if (status.pending) {
             throw new NotMigratedError(
@@ -39,7 +38,7 @@ export function registerSeed(program: Command, run: CommandRunner): void {
               `${status.pending} migration${status.pending === 1 ? ' is' : 's are'} pending, and seeds expect the full schema`,
             );
           }
-          return seedDatabase(ctx, opened);
+          return seedDatabase(ctx, migrator);
         });
         if (ctx.reporter.json) ctx.reporter.emit({ dryRun: ctx.options.dryRun ?? false, seeds: results });
       }),
@@ -47,10 +46,8 @@ export function registerSeed(program: Command, run: CommandRunner): void {
 }
 
 /** Runs (or, in a dry run, lists) the seeds on an open, migrated database. Shared with `reset`. */
-export async function seedDatabase(
-  ctx: CommandContext,
-  { migrator, database }: OpenMigrator,
-): Promise<SeedResult[]> {
+export async function seedDatabase(ctx: CommandContext, migrator: KMigrator): Promise<SeedResult[]> {
+  const database = await migrator.database();
   const seeds = loadSeeds(ctx.config.seedsPath);
   const folder = path.relative(ctx.io.cwd, ctx.config.seedsPath) || ctx.config.seedsPath;
   if (!seeds.length) {
@@ -64,16 +61,7 @@ export async function seedDatabase(
     for (const s of seeds) ctx.reporter.info(`  ${s.file}`);
     return seeds.map((s) => ({ file: s.file, ms: 0 }));
   }
-  const results = await runSeeds({
-    db: database.db,
-    adapter: database.adapter,
-    table: migrator.table,
-    lock: {
-      lockTimeoutMs: ctx.config.lockTimeoutMs,
-      statementLockTimeoutMs: ctx.config.statementLockTimeoutMs,
-      statementTimeoutMs: ctx.config.statementTimeoutMs,
-    },
-    seeds,
+  const results = await migrator.seed({
     onSeed: (r) => ctx.reporter.info(`  seeded ${r.file} (${r.ms} ms)`),
   });
   ctx.reporter.info(

@@ -14,11 +14,11 @@ export function registerStatus(program: Command, run: CommandRunner): void {
     .action((opts: { check?: boolean; current?: boolean }, cmd: Command) =>
       run(cmd, (ctx) =>
         ctx.withMigrator(
-          async ({ migrator, database }) => {
+          async (migrator) => {
             const report = await migrator.status();
             if (opts.current && !ctx.reporter.json)
               ctx.io.stdout(`${report.currentVersion}${report.dirty ? ' (dirty)' : ''}\n`);
-            else ctx.reporter.status(report, database.label);
+            else ctx.reporter.status(report, (await migrator.database()).label);
             if (!opts.check) return EXIT.OK;
             if (report.entries.some((e) => ['dirty', 'changed', 'missing'].includes(e.state)))
               return EXIT.REFUSED;

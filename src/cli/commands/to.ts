@@ -12,9 +12,9 @@ export function registerTo(program: Command, run: CommandRunner): void {
       run(cmd, (ctx) =>
         runMigration(
           ctx,
-          (m) => m.to(version),
+          { command: 'to', version },
           // `to 0` rolls everything back, a migration numbered 0 included.
-          (m, label) => rollbackQuestion(m, label, { above: version === 0 ? -1 : version }),
+          (status, label) => rollbackQuestion(status, label, { above: version === 0 ? -1 : version }),
         ),
       ),
     );

@@ -9,6 +9,8 @@ export function registerUp(program: Command, run: CommandRunner): void {
     .description('apply pending migrations: all of them, or --step N')
     .addOption(new Option('--step <n>', 'how many to apply').argParser(positiveInt('--step')))
     .action((opts: { step?: number }, cmd: Command) =>
-      run(cmd, (ctx) => runMigration(ctx, (m) => m.up(opts.step !== undefined ? { steps: opts.step } : {}))),
+      run(cmd, (ctx) =>
+        runMigration(ctx, { command: 'up', ...(opts.step !== undefined ? { steps: opts.step } : {}) }),
+      ),
     );
 }

@@ -47,6 +47,7 @@ export { defineConfig } from './config/define-config.ts';
 export { type ConfigOverrides, loadConfig, type ResolvedConfig } from './config/load-config.ts';
 export { dialectOf } from './dialects/adapter-for-kysely.ts';
 export { isLocalDatabase } from './dialects/local-database.ts';
+export { isManagedSchema } from './dialects/postgres/managed-schemas.ts';
 export {
   describeReset,
   describeResetScope,
@@ -100,7 +101,6 @@ export type {
   RepeatableStatusEntry,
 } from './engine/repeatable-types.ts';
 export { type DifferenceWording, formatDifference, type SchemaDifference } from './engine/schema-diff.ts';
-export { isManagedSchema } from './engine/schema-snapshot.ts';
 export { ScratchBuildError } from './engine/scratch-build.ts';
 export { type RunSeedsInput, runSeeds, type SeedResult } from './engine/seed-runner.ts';
 export type { StatusEntry } from './engine/types.ts';

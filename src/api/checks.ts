@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
 import type { DatabaseTarget } from '../config/database-url.ts';
 import type { ResolvedConfig } from '../config/load-config.ts';
+import { isManagedSchema } from '../dialects/postgres/managed-schemas.ts';
 import { openScratchDatabase } from '../dialects/scratch-database.ts';
 import { comparableSchemas, detectDrift, type ScratchMigratorSettings } from '../engine/drift.ts';
 import type { RepeatableSource } from '../engine/repeatable-types.ts';
@@ -59,7 +60,8 @@ export interface CheckContext {
 
 /** The schemas to compare: `requested`, else the config's; refuses a list of only managed ones. */
 export function ourSchemas(requested: readonly string[] | undefined, configSchema: string): string[] {
-  const schemas = comparableSchemas(requested ?? [configSchema]);
+  // Before any connection: the managed list is the same for every driver that has one (PostgreSQL's).
+  const schemas = comparableSchemas(requested ?? [configSchema], { isManagedSchema });
   if (!schemas.length)
     throw new ConfigError(
       'schema',

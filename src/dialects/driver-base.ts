@@ -34,6 +34,11 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
   readonly defaultSchema: string = 'main';
   readonly sessionLockUnavailableReason: string | undefined = undefined;
 
+  /** No managed schemas by default (SQLite has one schema, ours). */
+  isManagedSchema(_schema: string): boolean {
+    return false;
+  }
+
   async runLocked<T>(
     db: AnyKysely,
     table: TrackingTable,

@@ -8,11 +8,11 @@ import { type DatabaseTarget, parseDatabaseUrl, redactUrl } from '../config/data
 import { type Platform, platformHint, SUPABASE_ROLE_NAMES } from '../config/platform.ts';
 import type { DialectAdapter } from '../engine/dialect-adapter.ts';
 import { MigrateError, type MigrationFailedError } from '../engine/errors.ts';
-import { isManagedSchema } from '../engine/schema-snapshot.ts';
 import type { ScratchHandle } from '../engine/scratch-build.ts';
 import type { DialectName } from './dialect-name.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { type OpenDatabase, openDatabase } from './open-database.ts';
+import { isManagedSchema } from './postgres/managed-schemas.ts';
 import { installSupabaseStandIn, SUPABASE_STAND_IN_VERSION } from './postgres/supabase-stand-in.ts';
 import { quoteIdent } from './tracking-row.ts';
 

@@ -32,6 +32,13 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
   /** The schema a tracking table goes to when the configuration names none ('public' on PostgreSQL). */
   readonly defaultSchema: string;
 
+  /**
+   * Schemas the database or its platform manages (PostgreSQL's pg_*, Supabase's
+   * auth, storage, …): drift and verify never compare them. The engine asks
+   * the driver instead of keeping a platform's list.
+   */
+  isManagedSchema(schema: string): boolean;
+
   /** The database's product name for messages ("PostgreSQL", "SQLite"). */
   readonly displayName: string;
 

@@ -1,7 +1,8 @@
+import type { DialectAdapter } from './dialect-adapter.ts';
 import { analyzeHistory, assertRunnable } from './plan.ts';
 import type { RepeatableSource } from './repeatable-types.ts';
 import { diffSnapshots, type SchemaDifference } from './schema-diff.ts';
-import { isManagedSchema, type SchemaSnapshot, type SnapshotOptions } from './schema-snapshot.ts';
+import type { SchemaSnapshot, SnapshotOptions } from './schema-snapshot.ts';
 import {
   buildOnScratch,
   type DatabaseHandle,
@@ -51,7 +52,7 @@ export interface DriftReport {
  * diffs the two snapshots. The live database is only read.
  */
 export async function detectDrift(input: DriftInput): Promise<DriftReport> {
-  const schemas = comparableSchemas(input.schemas);
+  const schemas = comparableSchemas(input.schemas, input.live.adapter);
   const store = new TrackingStore(input.table, input.live.adapter, '');
   const rows = await store.read(input.live.db);
   const repeatableRows = input.repeatables?.length ? await store.readRepeatables(input.live.db) : null;
@@ -89,7 +90,10 @@ export function snapshotOptions(schemas: readonly string[], table: TrackingTable
   return { schemas, excludeTables: trackingTableNames(table) };
 }
 
-/** The requested schemas minus the managed ones, deduplicated, in the given order. */
-export function comparableSchemas(schemas: readonly string[]): string[] {
-  return [...new Set(schemas)].filter((s) => !isManagedSchema(s));
+/** The requested schemas minus those the driver says are managed, deduplicated, in the given order. */
+export function comparableSchemas(
+  schemas: readonly string[],
+  driver: Pick<DialectAdapter, 'isManagedSchema'>,
+): string[] {
+  return [...new Set(schemas)].filter((s) => !driver.isManagedSchema(s));
 }

@@ -64,38 +64,6 @@ export interface SnapshotOptions {
   readonly excludeTables: readonly string[];
 }
 
-/**
- * Schemas Supabase (and PostgreSQL itself) manages. Drift and verify never
- * look at them: their content changes with platform upgrades, not with our
- * migrations.
- */
-export const MANAGED_SCHEMAS: readonly string[] = [
-  'auth',
-  'storage',
-  'realtime',
-  'extensions',
-  'graphql',
-  'graphql_public',
-  'vault',
-  'pgsodium',
-  'pgsodium_masks',
-  'supabase_functions',
-  'supabase_migrations',
-  'net',
-  'cron',
-  'pgbouncer',
-  'pgmq',
-  'pgtle',
-  '_realtime',
-  '_analytics',
-  '_supavisor',
-  'information_schema',
-];
-
-export function isManagedSchema(schema: string): boolean {
-  return MANAGED_SCHEMAS.includes(schema) || schema.startsWith('pg_');
-}
-
 /** Builds a snapshot with its objects in canonical order, so equal schemas give equal snapshots. */
 export function createSnapshot(
   dialect: SchemaSnapshot['dialect'],

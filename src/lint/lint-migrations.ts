@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { isManagedSchema } from '../dialects/postgres/managed-schemas.ts';
 import { PostgresAdapter } from '../dialects/postgres/postgres-adapter.ts';
 import { type CompiledUp, compileUpSteps } from '../engine/compile-migrations.ts';
 import { MigrationFileError } from '../engine/errors.ts';
-import { isManagedSchema } from '../engine/schema-snapshot.ts';
 import type { MigrationSource } from '../engine/types.ts';
 import { checkKmigrateRules } from './kmigrate-rules.ts';
 import { ruleInfo, type Severity, SQUAWK_EXCLUDED_RULES } from './lint-rules.ts';

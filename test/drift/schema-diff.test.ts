@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { isManagedSchema, MANAGED_SCHEMAS } from '../../src/dialects/postgres/managed-schemas.ts';
 import { indexDefinitionParts } from '../../src/dialects/postgres/postgres-schema-snapshot.ts';
 import { extractChecks, normalizeSql } from '../../src/dialects/sqlite/sqlite-schema-snapshot.ts';
 import { diffSnapshots, formatDifference } from '../../src/engine/schema-diff.ts';
-import {
-  createSnapshot,
-  isManagedSchema,
-  MANAGED_SCHEMAS,
-  type SchemaObject,
-} from '../../src/engine/schema-snapshot.ts';
+import { createSnapshot, type SchemaObject } from '../../src/engine/schema-snapshot.ts';
 
 const table = (name: string, rls = false): SchemaObject => ({
   kind: 'table',

@@ -19,6 +19,7 @@ import { DriverBase } from '../driver-base.ts';
 import { advisoryLockKey } from '../lock-key.ts';
 import { findTransactionControl } from '../transaction-control.ts';
 import { type ListenConnector, LockReleaseSignal, lockChannel } from './lock-release-signal.ts';
+import { isManagedSchema } from './managed-schemas.ts';
 import { describePostgresError } from './postgres-error-info.ts';
 import { postgresHistoryImport } from './postgres-history-import.ts';
 import { inlineLiterals } from './postgres-inline-literals.ts';
@@ -121,6 +122,10 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   /** What a waiter for `key` listens to, when it can. */
   #signal(key: string): LockReleaseSignal | undefined {
     return this.#listen ? new LockReleaseSignal(this.#listen, lockChannel(key)) : undefined;
+  }
+
+  override isManagedSchema(schema: string): boolean {
+    return isManagedSchema(schema);
   }
 
   classifyTrackingReadError(error: unknown): 'absent' | 'malformed' | undefined {

@@ -2,11 +2,11 @@ import { sql } from 'kysely';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
 import {
   createSnapshot,
-  isManagedSchema,
   type SchemaObject,
   type SchemaSnapshot,
   type SnapshotOptions,
 } from '../../engine/schema-snapshot.ts';
+import { isManagedSchema } from './managed-schemas.ts';
 import { enums, functions, policies, sequences, triggers, views } from './postgres-snapshot-definitions.ts';
 import { columns, constraints, indexes, tables } from './postgres-snapshot-relations.ts';
 import { versionNum } from './postgres-snapshot-scope.ts';

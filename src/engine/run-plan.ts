@@ -1,4 +1,6 @@
 import type { AnyKysely } from './any-kysely.ts';
+import { checkDurability } from './durability-check.ts';
+import { RunNotDurableError } from './errors.ts';
 import { afterStep } from './plan.ts';
 import type { OnChange, RunContext } from './run-context.ts';
 import type { RunStep } from './step-runner.ts';
@@ -31,17 +33,27 @@ export async function runPlan(
   if (!ctx.adapter.capabilities.sessionLock) return runEachLocked(ctx, steps, rows, onChange);
   const expected = historyDigest(rows);
   ctx.emit({ type: 'lock', steps: steps.length });
-  const outcome = await ctx.adapter.withRunLock(
-    ctx.db,
-    ctx.table,
-    ctx.lock,
-    // While waiting: once the history moved (the holder did our steps), stop waiting and plan again.
-    async (conn) => (await ctx.store.digest(conn)) === expected,
-    async (conn) =>
-      (await ctx.store.digest(conn)) === expected
-        ? runEachLocked(ctx, steps, rows, onChange, conn)
-        : undefined,
-  );
+  // The steps done so far, kept outside the run: if its end cannot confirm them durable, they are checked.
+  const done: MigrationResult[] = [];
+  let outcome: Awaited<ReturnType<typeof ctx.adapter.withRunLock<PlanRun | undefined>>>;
+  try {
+    outcome = await ctx.adapter.withRunLock(
+      ctx.db,
+      ctx.table,
+      ctx.lock,
+      // While waiting: once the history moved (the holder did our steps), stop waiting and plan again.
+      async (conn) => (await ctx.store.digest(conn)) === expected,
+      async (conn) =>
+        (await ctx.store.digest(conn)) === expected
+          ? runEachLocked(ctx, steps, rows, onChange, conn, done)
+          : undefined,
+    );
+  } catch (error) {
+    if (!(error instanceof RunNotDurableError)) throw error;
+    const checked = await checkDurability(ctx, done, error);
+    if ('error' in checked) throw checked.error;
+    return { results: checked.results, changed: false };
+  }
   // A changed history is reported after the lock is released: reading it again needs a
   // connection, and SQLite has only the one the lock pinned.
   if (outcome.ran && outcome.value) return outcome.value;
@@ -60,8 +72,8 @@ async function runEachLocked(
   rows: readonly PlannedRow[],
   onChange: OnChange,
   held?: AnyKysely,
+  results: MigrationResult[] = [],
 ): Promise<PlanRun> {
-  const results: MigrationResult[] = [];
   let expected: readonly PlannedRow[] = rows;
   for (const step of steps) {
     const outcome = await ctx.runner.run(step, expected, held);

@@ -67,7 +67,10 @@ export async function endRun(
   if (serverStarted !== undefined && (await flushedOnSameServer(pool, serverStarted))) return;
   // Steps this run reported as applied may be gone (the server went away before they were
   // flushed): that is what must be said, with the run's own failure, if any, as the cause.
-  throw new RunNotDurableError(asyncCommits, { cause: failure ?? flushError });
+  throw new RunNotDurableError(asyncCommits, {
+    cause: flushError,
+    ...(failure === undefined ? {} : { runFailure: failure }),
+  });
 }
 
 /** A WAL-writing commit from a fresh session, then: is it still the server the run started on? */

@@ -130,20 +130,41 @@ export class StepTimeoutError extends MigrateError {
 }
 
 /**
- * A run committed its steps, but the database did not confirm they are
- * durable (the connection or the server went away while the run's end flushed
- * the WAL). They may or may not survive; only the database can say. Exit 4.
+ * A run committed steps the database did not confirm as durable: the
+ * connection or the server went away while the run's end flushed the WAL.
+ * With `lost` known (the tracking rows read again after the server came back)
+ * it names the steps the restart took back; otherwise only the database can
+ * say. Either way steps printed as applied may not be. Exit 4.
  */
 export class RunNotDurableError extends MigrateError {
   override readonly name = 'RunNotDurableError';
   readonly exitCode = 4;
+  readonly commits: number;
+  /** Steps this run committed that the database no longer has; undefined: not known. */
+  readonly lost: readonly { version: number; name: string }[] | undefined;
+  /** The run's own failure, when it failed too. */
+  readonly runFailure: unknown;
   constructor(
-    readonly commits: number,
-    options: { cause?: unknown } = {},
+    commits: number,
+    options: {
+      cause?: unknown;
+      runFailure?: unknown;
+      lost?: readonly { version: number; name: string }[];
+    } = {},
   ) {
+    const failed =
+      options.runFailure instanceof Error
+        ? `; the run itself failed: ${oneLine(options.runFailure.message)}`
+        : '';
+    const lost = options.lost;
     super(
-      `the run committed ${commits} step(s) but the database did not confirm they are durable (${options.cause instanceof Error ? oneLine(options.cause.message) : 'no answer'}); after a server crash some may be gone: check with \`${adviceCommand('status')}\` before going on`,
-      options,
+      lost
+        ? `the server restarted during the run and took back ${lost.length} step(s) it had committed (${lost.map((l) => `${l.version}_${l.name}`).join(', ')}): they are not applied now${failed}; run \`${adviceCommand('latest')}\` again`
+        : `the run committed ${commits} step(s) but the database did not confirm they are durable (${options.cause instanceof Error ? oneLine(options.cause.message) : 'no answer'})${failed}; after a server crash some may be gone: check with \`${adviceCommand('status')}\` before going on`,
+      options.cause === undefined ? {} : { cause: options.cause },
     );
+    this.commits = commits;
+    this.lost = lost;
+    this.runFailure = options.runFailure;
   }
 }

@@ -222,6 +222,14 @@ export async function checkAfterKill(
   }
   if (same(nt - 1)) return 'dirty-without-index';
   if (same(nt)) return 'dirty-with-index';
+  // A server crash during CREATE INDEX CONCURRENTLY leaves the index INVALID (a client kill does not:
+  // the server finishes or cancels the build itself). Dirty is the truth then; recover() drops it.
+  const withoutInvalid = schema.map((line) => line.replace(/ INVALID$/, ''));
+  if (
+    JSON.stringify(withoutInvalid) === JSON.stringify(ctx.reference.byVersion[nt]) &&
+    withoutInvalid.join() !== schema.join()
+  )
+    return 'dirty-with-invalid-index';
   throw new Error(
     `dirty at ${nt} but the schema is neither before nor after it: ${diff(schema, ctx.reference.byVersion[nt]!)}`,
   );

@@ -93,7 +93,7 @@ export {
 export { LockContentionError } from './engine/lock-contention-error.ts';
 export type { LockHolder } from './engine/lock-holder.ts';
 export type { MigrationEvent } from './engine/migrator.ts';
-export { RepeatableFailedError } from './engine/repeatable-errors.ts';
+export { RepeatableFailedError, RepeatableInterruptedError } from './engine/repeatable-errors.ts';
 export type {
   PlannedRepeatable,
   RepeatableResult,

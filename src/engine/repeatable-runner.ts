@@ -4,7 +4,7 @@ import type { DialectAdapter, HistoryGuard, LockOptions } from './dialect-adapte
 import { dialectSkipNote } from './dialect-skip.ts';
 import { MigrationFileError, oneLine } from './errors.ts';
 import { forbidNestedTransactions } from './forbid-nested-transactions.ts';
-import { RepeatableFailedError } from './repeatable-errors.ts';
+import { RepeatableFailedError, RepeatableInterruptedError } from './repeatable-errors.ts';
 import { planRepeatables, type RepeatableToApply, repeatablesDigest } from './repeatable-plan.ts';
 import type {
   PlannedRepeatable,
@@ -14,6 +14,7 @@ import type {
   RepeatableStatusEntry,
 } from './repeatable-types.ts';
 import { lineAndColumn, ScriptError } from './script-error.ts';
+import { signalGuard } from './signal-guard.ts';
 import { StatementRecorder } from './statement-recorder.ts';
 import type { TrackingStore } from './tracking-store.ts';
 import type { MigrationStep } from './types.ts';
@@ -165,8 +166,45 @@ export class RepeatableRunner {
     return (await store.readRepeatables(db)) ?? [];
   }
 
-  /** One repeatable in one locked transaction with its rows; undefined when its row changed meanwhile. */
+  /**
+   * One repeatable in one locked transaction with its rows; undefined when its
+   * row changed meanwhile. A SIGINT/SIGTERM meanwhile cancels its statement
+   * (signal-guard.ts) and ends the run with RepeatableInterruptedError.
+   */
   async #applyOne(
+    item: LoadedRepeatable,
+    held: AnyKysely | undefined,
+  ): Promise<RepeatableResult | undefined> {
+    const { source } = item;
+    const { adapter, db } = this.#o;
+    const inFlight = {
+      version: 0,
+      name: source.id,
+      file: source.file,
+      direction: 'up' as const,
+      transactional: true,
+    };
+    let result: RepeatableResult | undefined;
+    try {
+      const leave = signalGuard.enterStep(inFlight, async () => {
+        await adapter.cancelStatement?.(db);
+      });
+      try {
+        result = await this.#applyLocked(item, held);
+      } finally {
+        leave();
+      }
+    } catch (error) {
+      const signal = signalGuard.received;
+      if (!signal) throw error;
+      throw new RepeatableInterruptedError(signal, source.id, source.file, false, { cause: error });
+    }
+    const signal = signalGuard.received;
+    if (signal && result) throw new RepeatableInterruptedError(signal, source.id, source.file, true);
+    return result;
+  }
+
+  async #applyLocked(
     item: LoadedRepeatable,
     held: AnyKysely | undefined,
   ): Promise<RepeatableResult | undefined> {
@@ -180,7 +218,8 @@ export class RepeatableRunner {
       held ? undefined : await this.#guard(source.id),
       async (trx, finish) => {
         const started = performance.now();
-        if (!note) await this.#execute(trx, source, step);
+        // Raced against a signal: a step that ignores the cancellation (a TS timer) must not hold the run.
+        if (!note) await Promise.race([this.#execute(trx, source, step), signalGuard.interrupted()]);
         const ms = Math.round(performance.now() - started);
         for (const write of store.recordRepeatable(trx, { ...source, executionMs: ms })) finish(write);
         finish(

@@ -13,8 +13,14 @@ import { childEnv, runCliProcess, spawnTs } from './ts-process.ts';
 export const CRASH_MIGRATIONS = 30;
 export const CRASH_NON_TRANSACTIONAL_AT = 17;
 
+/** SIGKILL: a crash. SIGINT/SIGTERM: a stop request the run must honour cleanly (#10 item 9). */
+export type CampaignSignal = 'SIGKILL' | 'SIGINT' | 'SIGTERM';
+const SIGNAL_EXIT: Record<Exclude<CampaignSignal, 'SIGKILL'>, number> = { SIGINT: 130, SIGTERM: 143 };
+
 export interface CrashContext {
   dialect: Dialect;
+  /** What stops the runner (default SIGKILL). */
+  signal?: CampaignSignal;
   project: TempProject;
   reference: CampaignReference;
   nonTransactional: { version: number; index: string };
@@ -34,7 +40,10 @@ export async function runCrashCampaign(options: {
   dialect: Dialect;
   trials: number;
   random: SeededRandom;
+  /** Default SIGKILL (the crash campaign); SIGINT/SIGTERM make it the signal campaign. */
+  signal?: CampaignSignal;
 }): Promise<CampaignReport> {
+  const signal = options.signal ?? 'SIGKILL';
   const started = performance.now();
   const set = campaignMigrations(options.dialect, {
     count: CRASH_MIGRATIONS,
@@ -49,6 +58,7 @@ export async function runCrashCampaign(options: {
     await timeCleanRun(options.dialect, project);
     const ctx: CrashContext = {
       dialect: options.dialect,
+      signal,
       project,
       reference,
       nonTransactional: set.nonTransactional!,
@@ -67,7 +77,7 @@ export async function runCrashCampaign(options: {
       }
     }
     return {
-      campaign: 'crash',
+      campaign: signal === 'SIGKILL' ? 'crash' : `signal ${signal}`,
       dialect: options.dialect,
       seed: options.random.seed,
       trials: options.trials,
@@ -161,15 +171,33 @@ async function crashTrial(ctx: CrashContext, kill: KillPlan): Promise<string> {
       kill.version === undefined ? '{"type":"ready"' : `{"type":"start","version":${kill.version},`;
     await p.waitForLine((l) => l.startsWith(anchor));
     await new Promise((r) => setTimeout(r, kill.delayMs));
-    p.child.kill('SIGKILL');
+    const sent = ctx.signal ?? 'SIGKILL';
+    p.child.kill(sent);
     const exit = await p.exited;
-    await waitForIdle(database);
+    const clean = sent !== 'SIGKILL';
+    if (clean) {
+      // A stop request: the documented exit code (0 when the run had finished), never a death by the
+      // signal once the run is under way, and the statement cancelled: no session left within seconds.
+      const stopped = exit.code === SIGNAL_EXIT[sent as 'SIGINT'];
+      // Before the run began, or once every migration was done, nothing is under way: Node's default
+      // for the signal (death by it) is what a caller gets there, and the state checks still apply.
+      const outsideRun =
+        exit.signal === sent &&
+        (!p.lines.some((l) => l.startsWith('{"type":"start"')) ||
+          p.lines.filter((l) => l.startsWith('{"type":"done"')).length === CRASH_MIGRATIONS);
+      if (!stopped && exit.code !== 0 && !outsideRun)
+        throw new Error(`exit ${exit.code ?? exit.signal} after ${sent}: ${p.stderr().slice(0, 300)}`);
+      await waitForIdle(database, 5_000);
+    } else {
+      await waitForIdle(database);
+    }
     const events = p.lines.map((l) => JSON.parse(l) as { type: string; version?: number });
     const started = events.filter((e) => e.type === 'start').map((e) => e.version);
     const finished = events.filter((e) => e.type === 'done').length;
-    const outcome = await checkAfterKill(ctx, database, exit.signal === 'SIGKILL');
+    const killed = clean ? exit.code !== 0 : exit.signal === 'SIGKILL';
+    const outcome = await checkAfterKill(ctx, database, killed);
     const killedInside =
-      exit.signal === 'SIGKILL' && started.length > finished
+      killed && started.length > finished
         ? started.at(-1) === ctx.nonTransactional.version
           ? '+inside-non-transactional'
           : '+inside-transactional'
@@ -222,14 +250,24 @@ export async function checkAfterKill(
   }
   if (same(nt - 1)) return 'dirty-without-index';
   if (same(nt)) return 'dirty-with-index';
-  // A server crash during CREATE INDEX CONCURRENTLY leaves the index INVALID (a client kill does not:
-  // the server finishes or cancels the build itself). Dirty is the truth then; recover() drops it.
+  // A server crash or a cancelled build (SIGINT/SIGTERM) during CREATE INDEX CONCURRENTLY leaves the
+  // index INVALID (a client kill does not: the server finishes or cancels the build itself). Dirty is
+  // the truth then; recover() drops it.
   const withoutInvalid = schema.map((line) => line.replace(/ INVALID$/, ''));
   if (
     JSON.stringify(withoutInvalid) === JSON.stringify(ctx.reference.byVersion[nt]) &&
     withoutInvalid.join() !== schema.join()
-  )
+  ) {
+    // A stop request left the row saying so, with the exact cleanup (#10 items 9 and 12).
+    const row = rows.find((r) => r.version === nt);
+    const stopped = ctx.signal !== undefined && ctx.signal !== 'SIGKILL';
+    if (
+      stopped &&
+      !row?.error?.includes(`DROP INDEX CONCURRENTLY IF EXISTS "public"."${ctx.nonTransactional.index}"`)
+    )
+      throw new Error(`dirty at ${nt} with an INVALID index the row does not name: ${row?.error}`);
     return 'dirty-with-invalid-index';
+  }
   throw new Error(
     `dirty at ${nt} but the schema is neither before nor after it: ${diff(schema, ctx.reference.byVersion[nt]!)}`,
   );

@@ -2,8 +2,8 @@ import type { CompiledQuery } from 'kysely';
 import type { AnyKysely } from './any-kysely.ts';
 import type { DialectAdapter } from './dialect-adapter.ts';
 import { dialectSkipNote } from './dialect-skip.ts';
+import type { PlannedStep } from './planned-step.ts';
 import { createRecordingKysely } from './recording-kysely.ts';
-import type { PlannedStep } from './run-result.ts';
 import type { Direction, LoadedMigration, MigrationSource, MigrationStep } from './types.ts';
 
 /** One migration's `up`, as the SQL it would send, whatever its state in a database. */

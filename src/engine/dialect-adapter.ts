@@ -1,6 +1,6 @@
 import type { AnyKysely } from './any-kysely.ts';
 import type { HistoryImportDialect } from './history-import.ts';
-import type { InvalidIndex } from './invalid-index.ts';
+import type { InvalidIndex } from './invalid-index-type.ts';
 import type { LockHolder } from './lock-holder.ts';
 import type { SchemaSnapshot, SnapshotOptions } from './schema-snapshot.ts';
 import type { SplitStatement } from './statement-splitter.ts';

@@ -2,13 +2,9 @@ import { adviceCommand } from './advice.ts';
 import type { AnyKysely } from './any-kysely.ts';
 import type { DialectAdapter } from './dialect-adapter.ts';
 import { MigrationFailedError } from './errors.ts';
+import type { InvalidIndex } from './invalid-index-type.ts';
 
-/** An index the database keeps but does not use (PostgreSQL: pg_index.indisvalid = false). */
-export interface InvalidIndex {
-  readonly schema: string;
-  readonly name: string;
-  readonly table: string;
-}
+export type { InvalidIndex } from './invalid-index-type.ts';
 
 /** The exact statement that removes it without blocking writes. */
 export function dropInvalidIndexSql(index: Pick<InvalidIndex, 'schema' | 'name'>): string {

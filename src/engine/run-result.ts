@@ -1,17 +1,10 @@
 import type { InvalidIndex } from './invalid-index.ts';
+import type { PlannedStep } from './planned-step.ts';
 import type { RepeatableRunFields } from './repeatable-hook.ts';
 import type { RepeatableStatusEntry } from './repeatable-types.ts';
 import type { Direction, MigrationResult, StatusEntry } from './types.ts';
 
-/** A dry run's step: what would run and the SQL it would send. */
-export interface PlannedStep {
-  version: number;
-  name: string;
-  direction: Direction;
-  transactional: boolean;
-  file: string;
-  statements: string[];
-}
+export type { PlannedStep } from './planned-step.ts';
 
 /** What a run command (latest, up, down, to, redo) did, or with dryRun would do. */
 export interface RunResult extends RepeatableRunFields {

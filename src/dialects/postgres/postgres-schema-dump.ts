@@ -4,7 +4,7 @@ import { redactUrl } from '../../config/database-url.ts';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
 import { MissingToolError } from '../../engine/missing-tool-error.ts';
 import { trackingTableNames } from '../../engine/tracking-store.ts';
-import type { SchemaDump, SchemaDumpOptions } from '../schema-dump.ts';
+import type { SchemaDump, SchemaDumpOptions } from '../schema-dump-types.ts';
 import { quoteIdent } from '../tracking-row.ts';
 import { findPgDump } from './find-pg-dump.ts';
 

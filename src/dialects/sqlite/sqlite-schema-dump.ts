@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { trackingTableNames } from '../../engine/tracking-store.ts';
-import type { SchemaDump, SchemaDumpOptions } from '../schema-dump.ts';
+import type { SchemaDump, SchemaDumpOptions } from '../schema-dump-types.ts';
 import { quoteIdent } from '../tracking-row.ts';
 
 interface MasterRow {

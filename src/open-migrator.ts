@@ -54,6 +54,7 @@ export async function openConnection(
   }
   return openDatabase(config.database, {
     connectTimeoutMs: config.connectTimeoutMs,
+    lockTimeoutMs: config.lockTimeoutMs,
     ...(access.readOnly ? { readOnly: true } : {}),
   });
 }

@@ -11,6 +11,7 @@ import type { DialectName } from './dialect-name.ts';
 import { detectTransactionPooler, stripPoolerParams } from './postgres/pooler-detection.ts';
 import { PostgresAdapter } from './postgres/postgres-adapter.ts';
 import { SqliteAdapter } from './sqlite/sqlite-adapter.ts';
+import { assertNoOrphanWal, sqliteOpenProblem } from './sqlite/sqlite-file-problems.ts';
 import { SqliteMigrationLock } from './sqlite/sqlite-migration-lock.ts';
 import { statementLog } from './statement-log.ts';
 
@@ -30,7 +31,15 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** PostgreSQL pool size; the migrator needs one connection. */
   poolMax?: number;
+  /**
+   * SQLite: how long to wait for another connection's lock when a
+   * rollback-journal file is switched to WAL (the run's --lock-timeout).
+   */
+  lockTimeoutMs?: number;
 }
+
+/** The WAL switch's wait when no lock timeout is given (many replicas opening a new file at once). */
+const DEFAULT_WAL_SWITCH_TIMEOUT_MS = 5_000;
 
 /**
  * Opens a connection for a parsed URL. PostgreSQL connects eagerly (no query)
@@ -51,12 +60,23 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     // missing file reads as an empty database) and the journal mode is left as it is.
     const readOnly = options.readOnly === true && target.filename !== ':memory:';
     const filename = readOnly && !fs.existsSync(target.filename) ? ':memory:' : target.filename;
+    if (target.filename !== ':memory:') assertNoOrphanWal(target.filename);
+    const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_WAL_SWITCH_TIMEOUT_MS;
+    let opened: Database.Database | undefined;
     try {
       if (!readOnly && filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
       database = new BetterSqlite3(filename);
+      opened = database;
       database.pragma('foreign_keys = on');
-      if (!readOnly && filename !== ':memory:') await switchToWal(database);
+      // Reads the schema now (not logged, not a Kysely query): a file SQLite cannot use (a read-only
+      // folder a WAL database needs its -shm in) is reported here, naming it, not by the first query.
+      if (filename !== ':memory:') database.prepare('select count(*) from sqlite_master').get();
+      if (!readOnly && filename !== ':memory:') await switchToWal(database, lockTimeoutMs);
     } catch (error) {
+      // A handle that opened but cannot be used must not keep the file (and its folder) open.
+      opened?.close();
+      const problem = sqliteOpenProblem(target.filename, error, lockTimeoutMs);
+      if (problem) throw problem;
       throw new ConnectionError(
         label,
         (error as Error).message,
@@ -140,7 +160,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
  * because SQLite does not wait when waiting could deadlock. Found by the
  * concurrency campaign (test/reliability); retried here for up to 5 s.
  */
-async function switchToWal(database: Database.Database, timeoutMs = 5_000): Promise<void> {
+async function switchToWal(database: Database.Database, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -242,4 +242,6 @@ export interface DatabaseErrorInfo {
   position?: number;
   detail?: string;
   hint?: string;
+  /** When the migration is not at fault (disk full, read-only file): what to do instead of fixing it. */
+  nextStep?: string;
 }

@@ -316,6 +316,7 @@ export class StepRunner {
         throw new MigrationFailedError(source.version, source.name, step.file, direction, withHint(info), {
           ...where,
           ...(info.code ? { code: info.code } : {}),
+          ...(info.nextStep ? { nextStep: info.nextStep } : {}),
           rolledBack: inTransaction,
           cause: error instanceof ScriptError ? error.cause : error,
         });
@@ -336,6 +337,7 @@ export class StepRunner {
       throw new MigrationFailedError(source.version, source.name, step.file, direction, withHint(info), {
         ...(statement ? { statement } : {}),
         ...(info.code ? { code: info.code } : {}),
+        ...(info.nextStep ? { nextStep: info.nextStep } : {}),
         rolledBack: inTransaction,
         cause: error,
       });

@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
-import type { HistoryGuard, LockOptions, StepOutcome } from '../../engine/dialect-adapter.ts';
+import type {
+  DatabaseErrorInfo,
+  HistoryGuard,
+  LockOptions,
+  StepOutcome,
+} from '../../engine/dialect-adapter.ts';
 import { LockTimeoutError } from '../../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
@@ -13,6 +18,7 @@ import type { TrackingTable } from '../../engine/types.ts';
 import { DriverBase } from '../driver-base.ts';
 import { findTransactionControl } from '../transaction-control.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
+import { environmentProblem } from './sqlite-file-problems.ts';
 import { sqliteHistoryImport } from './sqlite-history-import.ts';
 import type { SqliteMigrationLock } from './sqlite-migration-lock.ts';
 import { snapshotSqliteSchema } from './sqlite-schema-snapshot.ts';
@@ -263,6 +269,16 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
 
   findTransactionControl(script: string): SplitStatement | undefined {
     return findTransactionControl(script, splitSqliteStatements);
+  }
+
+  /** Disk full, read-only file: named with the database file, and the next step is about the file. */
+  override describeError(error: unknown): DatabaseErrorInfo {
+    const info = super.describeError(error);
+    const file = this.#database && !this.#database.memory ? this.#database.name : undefined;
+    const problem = file ? environmentProblem(file, info.code, error) : undefined;
+    return problem
+      ? { ...info, message: `${info.message} (${problem.problem})`, nextStep: problem.nextStep }
+      : info;
   }
 
   override isLockTimeout(error: unknown): boolean {

@@ -36,6 +36,8 @@ export class MigrationFailedError extends MigrateError {
       code?: string;
       rolledBack: boolean;
       cause: unknown;
+      /** Replaces "fix the migration and run again" when the database's surroundings failed, not the migration. */
+      nextStep?: string;
     },
   ) {
     const where = details.line
@@ -43,7 +45,7 @@ export class MigrationFailedError extends MigrateError {
       : file;
     const stmt = details.statement ? ` in \`${truncate(oneLine(details.statement), 120)}\`` : '';
     const after = details.rolledBack
-      ? 'it was rolled back and nothing after it ran; fix the migration and run again'
+      ? `it was rolled back and nothing after it ran; ${details.nextStep ?? 'fix the migration and run again'}`
       : `the database is now dirty at ${version}; inspect it, then run \`${adviceCommand(`force ${version}`)}\` or \`${adviceCommand(`force ${version} --not-applied`)}\``;
     super(
       `${where}: migration ${version} ${direction} failed${stmt}: ${oneLine(databaseMessage)}; ${after}`,

@@ -113,6 +113,11 @@ export class KMigrator {
     return this.#run((m) => m.redo());
   }
 
+  /** The run `request` names (what the CLI's run commands call): latest, up, down, to or redo. */
+  run(request: PlanRequest): Promise<RunResult> {
+    return this.#run((m) => runRequest(m, request));
+  }
+
   /** Where every migration stands; never refuses. */
   status(): Promise<StatusReport> {
     return this.#run((m) => m.status());

@@ -1,4 +1,4 @@
-import type { KMigrator, PlanRequest, RunResult, StatusReport } from '../index.ts';
+import type { PlanRequest, RunResult, StatusReport } from '../index.ts';
 import { regenerateTypesAfterMigrate } from './codegen-hook.ts';
 import type { CommandContext } from './context.ts';
 import { rewriteSchemaFileAfterMigrate } from './schema-file-hook.ts';
@@ -27,7 +27,7 @@ export async function runMigration(
       const question = database.confirmDestructive ? confirmation(status, database.label) : undefined;
       if (question) await ctx.confirm(question);
     }
-    const result = await runRequest(migrator, request);
+    const result = await migrator.run(request);
     ctx.reporter.summary(result, (await migrator.database()).label);
     return result;
   });
@@ -40,21 +40,6 @@ export async function runMigration(
     await rewriteSchemaFileAfterMigrate(ctx);
   }
   return run;
-}
-
-function runRequest(m: KMigrator, request: PlanRequest): Promise<RunResult> {
-  switch (request.command) {
-    case 'latest':
-      return m.latest();
-    case 'up':
-      return m.up(request.steps !== undefined ? { steps: request.steps } : {});
-    case 'down':
-      return m.down({ steps: request.steps ?? 1 });
-    case 'to':
-      return m.to(request.version);
-    case 'redo':
-      return m.redo();
-  }
 }
 
 /**

@@ -1,55 +1,24 @@
 import type { AnyKysely } from './any-kysely.ts';
 import { isTransactionalStep } from './compile-migrations.ts';
-import type { DialectAdapter, HistoryGuard, LockOptions } from './dialect-adapter.ts';
+import type { HistoryGuard } from './dialect-adapter.ts';
 import { dialectSkipNote } from './dialect-skip.ts';
-import { MigrationFailedError, StepTimeoutError, TransactionEndedError } from './errors.ts';
+import { MigrationFailedError, TransactionEndedError } from './errors.ts';
 import { guardProcessExit } from './exit-guard.ts';
 import { forbidNestedTransactions } from './forbid-nested-transactions.ts';
 import { interruptedOr, MigrationInterruptedError } from './interrupted-error.ts';
 import { InvalidIndexLeftError, invalidIndexesLeft, readInvalidIndexes } from './invalid-index.ts';
 import { LockContentionError } from './lock-contention-error.ts';
 import { BlockerProbe, DEFAULT_LOCK_RETRIES, retryDelay } from './lock-retry.ts';
-import type { RepeatableResult } from './repeatable-types.ts';
 import { ScriptError } from './script-error.ts';
 import { InterruptSignal, signalGuard } from './signal-guard.ts';
 import { StatementRecorder } from './statement-recorder.ts';
-import { historyDigest, type PlannedRow, type TrackingStore } from './tracking-store.ts';
-import type { Direction, LoadedMigration, MigrationResult, MigrationSource, MigrationStep } from './types.ts';
+import { bounded, pick, result, withHint } from './step-result.ts';
+import type { RunStep, StepRunnerOptions, StepRunOutcome } from './step-types.ts';
+import { historyDigest, type PlannedRow } from './tracking-store.ts';
+import type { Direction, LoadedMigration, MigrationSource, MigrationStep } from './types.ts';
 
+export type { MigrationEvent, RunStep, StepRunnerOptions, StepRunOutcome } from './step-types.ts';
 export { DEFAULT_LOCK_RETRIES };
-
-/** One step of a plan: a migration, loaded, and the way it moves. */
-export interface RunStep {
-  readonly source: MigrationSource;
-  readonly migration: LoadedMigration;
-  readonly direction: Direction;
-}
-
-export type MigrationEvent =
-  /** A plan of `steps` steps is made; the run now takes (or waits for) the migration lock. */
-  | { type: 'lock'; steps: number }
-  | { type: 'start'; version: number; name: string; direction: Direction }
-  /** Applied migrations newer than every file (a newer release ran them): fine, but worth a warning. */
-  | { type: 'ahead'; migrations: { version: number; name: string }[] }
-  | { type: 'done'; result: MigrationResult }
-  /** A repeatable migration was applied (again), after the versioned steps. */
-  | { type: 'repeatable'; result: RepeatableResult }
-  | { type: 'retry'; version: number; attempt: number; delayMs: number };
-
-export interface StepRunnerOptions {
-  readonly db: AnyKysely;
-  readonly adapter: DialectAdapter;
-  readonly store: TrackingStore;
-  readonly lock: LockOptions;
-  /** Retries of a migration that hit lock_timeout, with exponential backoff. */
-  readonly lockRetries?: number;
-  /** Upper bound for one step's own work, in ms (0 = none). */
-  readonly stepTimeoutMs?: number;
-  readonly onEvent?: (event: MigrationEvent) => void;
-}
-
-/** `changed`: under the lock the tracking rows were not those the plan expected; nothing ran. */
-export type StepRunOutcome = { kind: 'done'; result: MigrationResult } | { kind: 'changed' };
 
 /**
  * Runs one step under the migration lock, after checking under that lock
@@ -343,46 +312,4 @@ export class StepRunner {
       });
     }
   }
-}
-
-/**
- * A step that never settles (a TS up() awaiting a promise that never resolves)
- * would hold its locks until the process is killed, or end the process with
- * exit 13 and no word once nothing else is pending: fail it after `limit` ms.
- */
-async function bounded<T>(
-  work: Promise<T>,
-  limit: number | undefined,
-  source: MigrationSource,
-  direction: Direction,
-): Promise<T> {
-  if (!limit) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StepTimeoutError(source.version, direction, limit)), limit);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function pick(source: MigrationSource): { version: number; name: string; checksum: string } {
-  return { version: source.version, name: source.name, checksum: source.checksum };
-}
-
-function result(source: MigrationSource, direction: Direction, ms: number, note?: string): MigrationResult {
-  return {
-    version: source.version,
-    name: source.name,
-    direction,
-    status: direction === 'up' ? 'applied' : 'reverted',
-    ms,
-    ...(note ? { note } : {}),
-  };
-}
-
-function withHint(info: { message: string; hint?: string }): string {
-  return info.hint ? `${info.message} (hint: ${info.hint})` : info.message;
 }

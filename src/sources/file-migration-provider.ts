@@ -8,9 +8,11 @@ import type { RepeatableSource } from '../engine/repeatable-types.ts';
 import { lineAndColumn } from '../engine/script-error.ts';
 import type { LoadedMigration, MigrationSource, MigrationStep } from '../engine/types.ts';
 import { migrationChecksum, normalizeMigrationText } from './checksum.ts';
+import { describeLoadError } from './describe-load-error.ts';
 import { assertModuleDialects, readModuleDialects, readSqlDialects } from './dialect-marker.ts';
 import { importFile } from './import-file.ts';
 import { type MigrationFileKind, parseMigrationName } from './migration-name.ts';
+import { assertRegularFile, MAX_MIGRATION_FILE_BYTES } from './regular-file.ts';
 import { readRepeatables } from './repeatable-files.ts';
 import { isBlank, readDirectives, splitDbmateFile } from './sql-file.ts';
 
@@ -24,8 +26,7 @@ const syncFs = {
   readFile: async (file: string) => nodeFsSync.readFileSync(file),
 } as unknown as Pick<typeof nodeFs, 'readdir' | 'readFile'>;
 
-/** A file bigger than this is refused rather than read into memory. */
-export const MAX_MIGRATION_FILE_BYTES = 64 * 1024 * 1024;
+export { MAX_MIGRATION_FILE_BYTES };
 
 export interface FileMigrationProviderOptions {
   /** Folder with the migration files. */
@@ -228,43 +229,6 @@ export class FileMigrationProvider implements MigrationProvider {
     };
   }
 
-  /**
-   * Before reading: a FIFO would block the read forever, a directory or a
-   * dangling symlink would fail with a raw errno, and a file over 2 GiB with
-   * ERR_FS_FILE_TOO_LARGE after trying to read it.
-   */
-  #assertRegularFile(file: string): void {
-    const absolute = nodePath.join(this.#options.migrationFolder, file);
-    const stat = nodeFsSync.statSync(absolute, { throwIfNoEntry: false });
-    if (!stat) {
-      const link = nodeFsSync.lstatSync(absolute, { throwIfNoEntry: false });
-      throw new MigrationFileError(
-        file,
-        link?.isSymbolicLink()
-          ? 'is a symbolic link to a file that does not exist'
-          : 'disappeared while reading the folder',
-        'fix or remove it',
-      );
-    }
-    if (!stat.isFile()) {
-      const kind = stat.isDirectory()
-        ? 'a directory'
-        : stat.isFIFO()
-          ? 'a named pipe (FIFO)'
-          : stat.isSocket()
-            ? 'a socket'
-            : 'not a regular file';
-      throw new MigrationFileError(file, `is ${kind}, named like a migration`, 'rename or remove it');
-    }
-    if (stat.size > MAX_MIGRATION_FILE_BYTES) {
-      throw new MigrationFileError(
-        file,
-        `is ${stat.size} bytes, over the ${MAX_MIGRATION_FILE_BYTES}-byte limit`,
-        'split it into several migrations',
-      );
-    }
-  }
-
   async #loadModule(
     file: string,
     absolute: string,
@@ -303,7 +267,7 @@ export class FileMigrationProvider implements MigrationProvider {
   }
 
   async #readText(file: string): Promise<string> {
-    if (!this.#options.fs) this.#assertRegularFile(file);
+    if (!this.#options.fs) assertRegularFile(this.#options.migrationFolder, file);
     const buffer = await this.#fs.readFile(nodePath.join(this.#options.migrationFolder, file));
     const bytes = typeof buffer === 'string' ? Buffer.from(buffer) : buffer;
     if (bytes.length > MAX_MIGRATION_FILE_BYTES) {
@@ -331,35 +295,5 @@ export class FileMigrationProvider implements MigrationProvider {
       );
     }
     return text;
-  }
-}
-
-/**
- * One line for whatever importing a module threw: esbuild's TransformError
- * carries the reason and its line and column in `errors[0]`; a module may also
- * throw a non-Error (`throw {}`, `throw 'x'`) or reject its top-level await.
- */
-function describeLoadError(error: unknown): string {
-  const first = (
-    error as { errors?: { text?: string; location?: { line?: number; column?: number } | null }[] }
-  )?.errors?.[0];
-  if (first?.text) {
-    const at = first.location
-      ? ` at line ${first.location.line}, column ${(first.location.column ?? 0) + 1}`
-      : '';
-    return `${first.text}${at}`;
-  }
-  if (error instanceof Error) {
-    // The same, as text: "Transform failed with 1 error:\n<file>:2:12: ERROR: Unexpected ...".
-    const located = /:(\d+):(\d+): ERROR: (.+)$/m.exec(error.message);
-    if (located) return `${located[3]} at line ${located[1]}, column ${Number(located[2]) + 1}`;
-    return error.message.split('\n')[0] || error.name;
-  }
-  if (typeof error === 'string') return `it threw the string ${JSON.stringify(error.slice(0, 80))}`;
-  if (error === undefined || error === null) return `it threw ${String(error)}`;
-  try {
-    return `it threw a non-Error value ${JSON.stringify(error)?.slice(0, 80) ?? String(error)}`;
-  } catch {
-    return 'it threw a non-Error value';
   }
 }

@@ -1,5 +1,5 @@
 import type { AnyKysely } from './any-kysely.ts';
-import type { HistoryImportDialect } from './history-import.ts';
+import type { HistoryImportDialect } from './history-import-dialect.ts';
 import type { InvalidIndex } from './invalid-index-type.ts';
 import type { LockHolder } from './lock-holder.ts';
 import type { SchemaSnapshot, SnapshotOptions } from './schema-snapshot.ts';

@@ -1,14 +1,8 @@
 import fs from 'node:fs';
 import { signalGuard } from './signal-guard.ts';
+import type { StepInFlight } from './step-in-flight.ts';
 
-/** What the process is doing while a step runs, for the one line printed if it ends meanwhile. */
-export interface StepInFlight {
-  version: number;
-  name: string;
-  file: string;
-  direction: 'up' | 'down';
-  transactional: boolean;
-}
+export type { StepInFlight } from './step-in-flight.ts';
 
 /** Exit code when the process ends while a step runs (a migration called process.exit()). */
 export const EXIT_DURING_STEP = 1;

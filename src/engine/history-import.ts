@@ -10,22 +10,13 @@ import type { AnyKysely } from './any-kysely.ts';
 import { describeRunner } from './applied-by.ts';
 import type { DialectAdapter, LockOptions } from './dialect-adapter.ts';
 import { MigrateError } from './errors.ts';
+import type { GolangMigrateRow, HistoryImportDialect, SupabaseRow } from './history-import-dialect.ts';
 import { TrackingStore } from './tracking-store.ts';
 import type { MigrationSource, TrackingTable } from './types.ts';
 
+export type { GolangMigrateRow, HistoryImportDialect, SupabaseRow } from './history-import-dialect.ts';
+
 export type ImportTool = 'golang-migrate' | 'supabase';
-
-/** golang-migrate's `schema_migrations(version bigint, dirty boolean)`: normally exactly one row. */
-export interface GolangMigrateRow {
-  version: number;
-  dirty: boolean;
-}
-
-/** Supabase CLI's `supabase_migrations.schema_migrations(version text, name text, statements text[])`. */
-export interface SupabaseRow {
-  version: string;
-  name: string | null;
-}
 
 /** What an import will write. */
 export interface ImportPlan {
@@ -153,20 +144,6 @@ export function planSupabaseImport(
     version: newest,
     details: `imported from supabase (supabase_migrations.schema_migrations, ${imported.length} versions up to ${newest})`,
   };
-}
-
-/** The dialect-specific reads and DDL an import needs (src/dialects/<dialect>/<dialect>-history-import.ts). */
-export interface HistoryImportDialect {
-  /** golang-migrate's rows, or null when the table does not exist. */
-  readGolangMigrate(db: AnyKysely, table: TrackingTable): Promise<GolangMigrateRow[] | null>;
-  /** Supabase CLI's rows, or null when its table does not exist. Absent on dialects without it. */
-  readSupabase?(db: AnyKysely): Promise<SupabaseRow[] | null>;
-  /** True when a table of that name exists. */
-  tableExists(db: AnyKysely, table: TrackingTable): Promise<boolean>;
-  /** Renames another tool's table (and its indexes) so ours can take the name. */
-  moveAside(trx: AnyKysely, table: TrackingTable, newName: string): Promise<void>;
-  /** Our tracking and history tables, inside the caller's transaction. */
-  createTrackingTables(trx: AnyKysely, table: TrackingTable): Promise<void>;
 }
 
 export interface WriteImportOptions {

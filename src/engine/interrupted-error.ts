@@ -1,8 +1,8 @@
 import { adviceCommand } from './advice.ts';
 import { MigrateError, MigrationFailedError } from './errors.ts';
-import type { StepInFlight } from './exit-guard.ts';
 import { dirtyAdvice, type InvalidIndex, InvalidIndexLeftError } from './invalid-index.ts';
 import { SIGNAL_EXIT_CODES, StepNotStartedSignal, type StopSignal, signalGuard } from './signal-guard.ts';
+import type { StepInFlight } from './step-in-flight.ts';
 
 /** How an interrupted step left the database. */
 export type InterruptedState =

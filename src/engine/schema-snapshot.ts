@@ -50,7 +50,8 @@ export interface SchemaObject {
 }
 
 export interface SchemaSnapshot {
-  readonly dialect: 'sqlite' | 'postgres';
+  /** The driver's dialect name (DialectAdapter.dialect), for labels such as the schema file's header. */
+  readonly dialect: string;
   /** The schemas that were read (SQLite: `main`). */
   readonly schemas: readonly string[];
   /** Sorted by kind (SCHEMA_OBJECT_KINDS order), then name. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { adviceCommand } from './advice.ts';
-import type { StepInFlight } from './exit-guard.ts';
+import type { StepInFlight } from './step-in-flight.ts';
 
 /** The signals that ask a run to stop, and the exit codes a shell gives them (128 + number). */
 export type StopSignal = 'SIGINT' | 'SIGTERM';

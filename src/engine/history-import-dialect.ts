@@ -1,0 +1,28 @@
+import type { AnyKysely } from './any-kysely.ts';
+import type { TrackingTable } from './types.ts';
+
+/** golang-migrate's `schema_migrations(version bigint, dirty boolean)`: normally exactly one row. */
+export interface GolangMigrateRow {
+  version: number;
+  dirty: boolean;
+}
+
+/** Supabase CLI's `supabase_migrations.schema_migrations(version text, name text, statements text[])`. */
+export interface SupabaseRow {
+  version: string;
+  name: string | null;
+}
+
+/** The dialect-specific reads and DDL an import needs (src/dialects/<dialect>/<dialect>-history-import.ts). */
+export interface HistoryImportDialect {
+  /** golang-migrate's rows, or null when the table does not exist. */
+  readGolangMigrate(db: AnyKysely, table: TrackingTable): Promise<GolangMigrateRow[] | null>;
+  /** Supabase CLI's rows, or null when its table does not exist. Absent on dialects without it. */
+  readSupabase?(db: AnyKysely): Promise<SupabaseRow[] | null>;
+  /** True when a table of that name exists. */
+  tableExists(db: AnyKysely, table: TrackingTable): Promise<boolean>;
+  /** Renames another tool's table (and its indexes) so ours can take the name. */
+  moveAside(trx: AnyKysely, table: TrackingTable, newName: string): Promise<void>;
+  /** Our tracking and history tables, inside the caller's transaction. */
+  createTrackingTables(trx: AnyKysely, table: TrackingTable): Promise<void>;
+}

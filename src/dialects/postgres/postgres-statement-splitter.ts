@@ -24,6 +24,7 @@
  * part of the statement text.
  */
 import type { SplitStatement, StatementSplitter } from '../../engine/statement-splitter.ts';
+import { CH, UTF8_BOM } from '../char-codes.ts';
 import { isSpace, skipWhile, trimmedEnd } from '../script-lexer.ts';
 
 type TokenKind = 'space' | 'comment' | 'semicolon' | 'open-paren' | 'close-paren' | 'word' | 'other';
@@ -46,27 +47,6 @@ interface StatementState {
 
 const ROUTINE_HEADER_WORDS = new Set(['create', 'or', 'replace', 'function', 'procedure']);
 const TRACKED_IDENTIFIERS = 4;
-const UTF8_BOM = 0xfeff;
-
-/** Character codes the lexer compares against. */
-const CH = {
-  tab: 0x09,
-  formFeed: 0x0c,
-  space: 0x20,
-  doubleQuote: 0x22,
-  dollar: 0x24,
-  ampersand: 0x26,
-  quote: 0x27,
-  openParen: 0x28,
-  closeParen: 0x29,
-  star: 0x2a,
-  minus: 0x2d,
-  dot: 0x2e,
-  slash: 0x2f,
-  semicolon: 0x3b,
-  backslash: 0x5c,
-  underscore: 0x5f,
-} as const;
 
 export const splitPostgresStatements: StatementSplitter = (script) => {
   const statements: SplitStatement[] = [];

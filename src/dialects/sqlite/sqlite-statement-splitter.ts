@@ -17,6 +17,7 @@
  * statement (before its ';') are kept. Pieces with only whitespace/comments are dropped.
  */
 import type { SplitStatement, StatementSplitter } from '../../engine/statement-splitter.ts';
+import { CH, UTF8_BOM } from '../char-codes.ts';
 import { isSpace, skipWhile, trimmedEnd } from '../script-lexer.ts';
 
 /** complete.c's token classes; the values index the columns of TRANSITIONS. */
@@ -63,22 +64,6 @@ interface Token {
   readonly start: number;
   readonly end: number;
 }
-
-const UTF8_BOM = 0xfeff;
-
-/** Character codes the lexer compares against. */
-const CH = {
-  newline: 0x0a,
-  doubleQuote: 0x22,
-  quote: 0x27,
-  star: 0x2a,
-  minus: 0x2d,
-  slash: 0x2f,
-  semicolon: 0x3b,
-  openBracket: 0x5b,
-  closeBracket: 0x5d,
-  backtick: 0x60,
-} as const;
 
 export const splitSqliteStatements: StatementSplitter = (script) => {
   const statements: SplitStatement[] = [];

@@ -6,6 +6,8 @@ import type { RepeatableRow, RepeatableSource, RepeatableStatusEntry } from './r
 export interface RepeatableToApply {
   readonly source: RepeatableSource;
   readonly reason: 'pending' | 'outdated';
+  /** The row's checksum the plan saw ('' when none): under the lock it must still be that, or another run applied it. */
+  readonly plannedChecksum: string;
 }
 
 export interface RepeatablePlan {
@@ -41,7 +43,7 @@ export function planRepeatables(
       executionMs: row?.executionMs ?? null,
       ...(note ? { note } : {}),
     });
-    if (state !== 'applied') toApply.push({ source, reason: state });
+    if (state !== 'applied') toApply.push({ source, reason: state, plannedChecksum: row?.checksum ?? '' });
   }
   for (const row of rows) {
     if (sources.some((s) => s.id === row.id)) continue;

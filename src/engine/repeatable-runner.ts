@@ -215,7 +215,7 @@ export class RepeatableRunner {
       held ?? this.#o.db,
       store.table,
       this.#o.lock,
-      held ? undefined : await this.#guard(source.id),
+      held ? undefined : this.#guard(source.id, item.plannedChecksum),
       async (trx, finish) => {
         const started = performance.now();
         // Raced against a signal: a step that ignores the cancellation (a TS timer) must not hold the run.
@@ -245,11 +245,15 @@ export class RepeatableRunner {
     };
   }
 
-  /** Under the lock, the row must still hold the checksum planned from ('' when absent or outdated). */
-  async #guard(id: string): Promise<HistoryGuard> {
+  /**
+   * Under the lock, the row must still hold the checksum the plan saw ('' when
+   * absent or outdated). Read from the plan, not again now: a run that applied
+   * it between the plan and this lock would otherwise look like the plan.
+   */
+  #guard(id: string, planned: string): HistoryGuard {
     const { store } = this.#o;
     return {
-      expected: await store.repeatableDigest(this.#o.db, id),
+      expected: planned,
       digestOf: (conn) => store.repeatableDigest(conn, id),
       digestQuery: (conn) => store.repeatableDigestQuery(conn, id),
     };

@@ -10,7 +10,9 @@ const tool = pgbouncerTool();
 const folder = migrationFolders();
 
 // Behind a transaction pooler there is no session lock: each repeatable takes the lock in its own
-// transaction and checks its row's checksum under it (RepeatableRunner's per-repeatable guard).
+// transaction and checks under it that its row still has the checksum the plan saw (RepeatableRunner's
+// per-repeatable guard). Skipped only where pgbouncer is not installed (the skip prints how to install it);
+// CI sets KMIGRATE_REQUIRE_PGBOUNCER=1, which turns its absence into a failure instead.
 describe.skipIf(!tool.available)('repeatable migrations behind a real PgBouncer in transaction mode', () => {
   let bouncer: PgBouncer;
   let database: TestDatabase | undefined;

@@ -188,6 +188,8 @@ describe('SQLite and its files', () => {
     expect(rows(file)).toEqual(['1:applied']);
   });
 
+  // Skipped only where a read-only file cannot be made: root (who ignores permissions) without the right to
+  // bind-mount; readOnlyPossible() prints why. Both dialects are not involved: read-only files are SQLite's case.
   describe.skipIf(!readOnlyPossible())('read-only (permissions, or a read-only bind mount as root)', () => {
     it('a read-only database file: exit 1 naming it and what to make writable; rows unchanged', async () => {
       const dir = folder(MIGRATIONS);

@@ -16,15 +16,27 @@ const dialect = (process.argv[2] ?? 'postgres') as BenchDialect;
 const n = Number(process.argv[3] ?? 1000);
 const w = writeWorkload(n, dialect);
 
-/** Counts every query a pg client sends (one simple-protocol query = one round trip). */
-function countPgQueries(): { queries: number; commits: number } {
-  const counter = { queries: 0, commits: 0 };
+/**
+ * Counts every query a pg client sends (one simple-protocol query = one round trip), and the
+ * time from sending each to its answer, by the query's first word (the server's share).
+ */
+function countPgQueries(): { queries: number; commits: number; waitMs: Map<string, number> } {
+  const counter = { queries: 0, commits: 0, waitMs: new Map<string, number>() };
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
     counter.queries++;
     if (text && /\bcommit\s*$/i.test(text.trim())) counter.commits++;
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
+    const kind = (text ?? '?').trim().split(/\s+/, 1)[0]!.toLowerCase().slice(0, 20);
+    const started = performance.now();
+    const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+    if (result instanceof Promise) {
+      void result.then(
+        () => counter.waitMs.set(kind, (counter.waitMs.get(kind) ?? 0) + performance.now() - started),
+        () => undefined,
+      );
+    }
+    return result;
   } as typeof original;
   return counter;
 }
@@ -55,6 +67,8 @@ if (dialect === 'postgres') {
     const syncs = (await walSyncs(db.url)) - syncsBefore;
     await assertWorkloadApplied('postgres', db.url, n, undefined, 'profile');
     report(wall, used, queries.queries, queries.commits, syncs);
+    for (const [kind, ms] of [...counter.waitMs].sort((a, b) => b[1] - a[1]).slice(0, 8))
+      console.log(`  waiting for answers to \`${kind} …\`: ${ms.toFixed(0)} ms`);
     await db.drop();
   } finally {
     await server.stop();

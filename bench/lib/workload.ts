@@ -84,7 +84,14 @@ export function writeWorkload(n: number, dialect: BenchDialect): Workload {
     sqliteTransactionFile: path.join(root, 'all-in-one-transaction.sql'),
   };
   const marker = path.join(root, '.complete-v2');
-  if (fs.existsSync(marker)) return w;
+  // The workload is a project of its own: the tools' config search stops here instead of finding the
+  // repository's kysely.config.ts (B2/B3 measure a deploy without a config file, given --url and --dir).
+  const projectFile = path.join(root, 'package.json');
+  if (fs.existsSync(marker) && fs.existsSync(projectFile)) return w;
+  if (fs.existsSync(marker)) {
+    fs.writeFileSync(projectFile, PROJECT_FILE);
+    return w;
+  }
   fs.rmSync(root, { recursive: true, force: true });
   for (const dir of [w.sqlDir, w.tsDir, w.dbmateDir]) fs.mkdirSync(dir, { recursive: true });
   const all: string[] = [];
@@ -105,6 +112,9 @@ export function writeWorkload(n: number, dialect: BenchDialect): Workload {
     w.sqliteTransactionFile,
     `pragma journal_mode = wal;\nbegin;\n${all.join('\n')}\ncommit;\n`,
   );
+  fs.writeFileSync(projectFile, PROJECT_FILE);
   fs.writeFileSync(marker, '');
   return w;
 }
+
+const PROJECT_FILE = `${JSON.stringify({ private: true, type: 'module' }, null, 2)}\n`;

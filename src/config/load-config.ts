@@ -22,14 +22,18 @@ export const CONFIG_FILE_NAMES = [
   '.config/kysely.config.mjs',
 ] as const;
 
-/** The nearest config file from `cwd` upward, or undefined. */
+/**
+ * The nearest config file from `cwd` upward, or undefined. The search stops at
+ * the project's root (the first folder with a package.json): a project without
+ * a config of its own never picks up the config of a folder that contains it.
+ */
 export function findConfigFile(cwd: string): string | undefined {
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
     for (const name of CONFIG_FILE_NAMES) {
       const candidate = path.join(dir, name);
       if (fs.existsSync(candidate)) return candidate;
     }
-    if (path.dirname(dir) === dir) return undefined;
+    if (path.dirname(dir) === dir || fs.existsSync(path.join(dir, 'package.json'))) return undefined;
   }
 }
 

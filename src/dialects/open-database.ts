@@ -8,6 +8,7 @@ import type { AnyDatabase, AnyKysely } from '../engine/any-kysely.ts';
 import type { DialectAdapter } from '../engine/dialect-adapter.ts';
 import { ConnectionError } from '../engine/errors.ts';
 import type { DialectName } from './dialect-name.ts';
+import { loadPg } from './postgres/load-pg.ts';
 import { detectTransactionPooler, stripPoolerParams } from './postgres/pooler-detection.ts';
 import { PostgresAdapter } from './postgres/postgres-adapter.ts';
 import { SqliteAdapter } from './sqlite/sqlite-adapter.ts';
@@ -105,7 +106,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   }
 
   const poolerReason = detectTransactionPooler(target.url);
-  const { default: pg } = await importPeer('pg', 'PostgreSQL', () => import('pg'));
+  const { default: pg } = await loadPg();
   const pool = new pg.Pool({
     connectionString: stripPoolerParams(target.url),
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,

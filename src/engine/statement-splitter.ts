@@ -11,4 +11,4 @@ export interface SplitStatement {
  * comments, dollar quotes, trigger and BEGIN ATOMIC bodies are respected.
  * Comment-only/blank pieces are dropped.
  */
-export type StatementSplitter = (script: string) => SplitStatement[];
+export type StatementSplitter = (script: string) => readonly SplitStatement[];

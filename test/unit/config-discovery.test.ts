@@ -42,6 +42,23 @@ it('finds kysely.config.ts in a parent folder; relative paths resolve against th
   expect(report.entries.map((e) => e.version)).toEqual([1]);
 });
 
+it("stops at the project's root: a package without a config does not pick up its parent folder's", async () => {
+  const root = tree({
+    'kysely.config.ts': "export default { table: 'parents' };\n",
+    'packages/app/package.json': '{ "private": true }\n',
+    'packages/app/src/.keep': '',
+    'packages/lib/src/.keep': '',
+  });
+  // Inside a package (package.json in packages/app): the search ends there.
+  const inPackage = await loadConfig({ cwd: path.join(root, 'packages', 'app', 'src'), env: {} });
+  expect(inPackage.configFile).toBeUndefined();
+  expect(inPackage.table).toBe('schema_migrations');
+  // No package.json on the way up: the parent's config is found as before.
+  const noPackage = await loadConfig({ cwd: path.join(root, 'packages', 'lib', 'src'), env: {} });
+  expect(noPackage.configFile).toBe(path.join(root, 'kysely.config.ts'));
+  expect(noPackage.table).toBe('parents');
+});
+
 it('--config still wins over the discovered file', async () => {
   const root = tree({
     'kysely.config.ts': "export default { table: 'found' };\n",

@@ -1,5 +1,6 @@
 import { createQueryId, PostgresQueryCompiler } from 'kysely';
 import type { TrackingWrite } from '../../engine/tracking-store.ts';
+import { loadPg } from './load-pg.ts';
 
 /**
  * Compiles a tracking query with its values as literals (for a multi-statement
@@ -8,10 +9,13 @@ import type { TrackingWrite } from '../../engine/tracking-store.ts';
  * standard_conforming_strings says — instead of as `$n`.
  */
 export async function inlineLiterals(write: TrackingWrite): Promise<string> {
-  // pg is loaded lazily everywhere, so that a SQLite cold start never evaluates it.
-  const { escapeLiteral } = (await import('pg')).default;
-  return new LiteralCompiler(escapeLiteral).compileQuery(write.toOperationNode(), createQueryId()).sql;
+  // pg is loaded lazily everywhere, so that a SQLite cold start never evaluates it; and once:
+  // a dynamic import per call costs more than compiling the query (it runs twice per step).
+  compiler ??= new LiteralCompiler((await loadPg()).default.escapeLiteral);
+  return compiler.compileQuery(write.toOperationNode(), createQueryId()).sql;
 }
+
+let compiler: LiteralCompiler | undefined;
 
 class LiteralCompiler extends PostgresQueryCompiler {
   readonly #quote: (text: string) => string;

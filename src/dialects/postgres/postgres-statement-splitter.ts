@@ -25,6 +25,7 @@
  */
 import type { SplitStatement, StatementSplitter } from '../../engine/statement-splitter.ts';
 import { CH, UTF8_BOM } from '../char-codes.ts';
+import { memoizeSplitter } from '../memoize-splitter.ts';
 import { isSpace, skipWhile, trimmedEnd } from '../script-lexer.ts';
 
 type TokenKind = 'space' | 'comment' | 'semicolon' | 'open-paren' | 'close-paren' | 'word' | 'other';
@@ -48,7 +49,7 @@ interface StatementState {
 const ROUTINE_HEADER_WORDS = new Set(['create', 'or', 'replace', 'function', 'procedure']);
 const TRACKED_IDENTIFIERS = 4;
 
-export const splitPostgresStatements: StatementSplitter = (script) => {
+const lexPostgresStatements: StatementSplitter = (script) => {
   const statements: SplitStatement[] = [];
   let state = newStatementState();
   let pos = script.charCodeAt(0) === UTF8_BOM ? 1 : 0;
@@ -68,6 +69,9 @@ export const splitPostgresStatements: StatementSplitter = (script) => {
   pushStatement(statements, script, state.start, script.length);
   return statements;
 };
+
+/** Memoized: a script is lexed once however often a run asks (memoize-splitter.ts). */
+export const splitPostgresStatements: StatementSplitter = memoizeSplitter(lexPostgresStatements);
 
 function newStatementState(): StatementState {
   return { start: -1, parenDepth: 0, beginDepth: 0, identifierCount: 0, identifiers: [] };
@@ -118,28 +122,27 @@ function isRoutineDefinition(words: readonly string[]): boolean {
 function scanToken(script: string, pos: number): Token {
   const code = script.charCodeAt(pos);
   const next = script.charCodeAt(pos + 1);
-  const token = (kind: TokenKind, end: number): Token => ({ kind, start: pos, end });
 
-  if (isSpace(code)) return token('space', skipWhile(script, pos, isSpace));
-  if (code === CH.minus && next === CH.minus) return token('comment', lineCommentEnd(script, pos));
+  if (isSpace(code)) return token(pos, 'space', skipWhile(script, pos, isSpace));
+  if (code === CH.minus && next === CH.minus) return token(pos, 'comment', lineCommentEnd(script, pos));
   if (code === CH.slash && next === CH.star) {
     const end = blockCommentEnd(script, pos);
     // Unterminated: the server reports it, so it must reach the server as content.
-    return token(end < 0 ? 'other' : 'comment', end < 0 ? script.length : end);
+    return token(pos, end < 0 ? 'other' : 'comment', end < 0 ? script.length : end);
   }
-  if (code === CH.semicolon) return token('semicolon', pos + 1);
-  if (code === CH.openParen) return token('open-paren', pos + 1);
-  if (code === CH.closeParen) return token('close-paren', pos + 1);
-  if (code === CH.quote) return token('other', quotedStringEnd(script, pos + 1, false));
-  if (code === CH.doubleQuote) return token('other', quotedIdentifierEnd(script, pos + 1));
-  if (code === CH.dollar) return token('other', dollarEnd(script, pos));
-  if (isDigit(code)) return token('other', numberEnd(script, pos));
+  if (code === CH.semicolon) return token(pos, 'semicolon', pos + 1);
+  if (code === CH.openParen) return token(pos, 'open-paren', pos + 1);
+  if (code === CH.closeParen) return token(pos, 'close-paren', pos + 1);
+  if (code === CH.quote) return token(pos, 'other', quotedStringEnd(script, pos + 1, false));
+  if (code === CH.doubleQuote) return token(pos, 'other', quotedIdentifierEnd(script, pos + 1));
+  if (code === CH.dollar) return token(pos, 'other', dollarEnd(script, pos));
+  if (isDigit(code)) return token(pos, 'other', numberEnd(script, pos));
   if (isIdentStart(code)) {
     const prefixed = prefixedLiteralEnd(script, pos);
-    if (prefixed >= 0) return token('other', prefixed);
-    return token('word', skipWhile(script, pos + 1, isIdentCont));
+    if (prefixed >= 0) return token(pos, 'other', prefixed);
+    return token(pos, 'word', skipWhile(script, pos + 1, isIdentCont));
   }
-  return token('other', pos + 1);
+  return token(pos, 'other', pos + 1);
 }
 
 /**
@@ -316,4 +319,9 @@ function isDollarTagStart(code: number): boolean {
 
 function isDollarTagCont(code: number): boolean {
   return isIdentStart(code) || isDigit(code);
+}
+
+/** A token record (a plain function, not a closure per token: the lexer's hot path). */
+function token(start: number, kind: TokenKind, end: number): Token {
+  return { kind, start, end };
 }

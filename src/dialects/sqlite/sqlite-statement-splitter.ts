@@ -18,6 +18,7 @@
  */
 import type { SplitStatement, StatementSplitter } from '../../engine/statement-splitter.ts';
 import { CH, UTF8_BOM } from '../char-codes.ts';
+import { memoizeSplitter } from '../memoize-splitter.ts';
 import { isSpace, skipWhile, trimmedEnd } from '../script-lexer.ts';
 
 /** complete.c's token classes; the values index the columns of TRANSITIONS. */
@@ -65,7 +66,7 @@ interface Token {
   readonly end: number;
 }
 
-export const splitSqliteStatements: StatementSplitter = (script) => {
+const lexSqliteStatements: StatementSplitter = (script) => {
   const statements: SplitStatement[] = [];
   let state: St = St.Invalid;
   let start = -1;
@@ -86,6 +87,9 @@ export const splitSqliteStatements: StatementSplitter = (script) => {
   return statements;
 };
 
+/** Memoized: a script is lexed once however often a run asks (memoize-splitter.ts). */
+export const splitSqliteStatements: StatementSplitter = memoizeSplitter(lexSqliteStatements);
+
 function pushStatement(statements: SplitStatement[], script: string, start: number, end: number): void {
   if (start < 0) return;
   statements.push({ sql: script.slice(start, trimmedEnd(script, start, end)), offset: start });
@@ -94,27 +98,27 @@ function pushStatement(statements: SplitStatement[], script: string, start: numb
 function scanToken(script: string, pos: number): Token {
   const code = script.charCodeAt(pos);
   const next = script.charCodeAt(pos + 1);
-  const token = (type: Tk, end: number): Token => ({ type, start: pos, end });
 
-  if (code === CH.semicolon) return token(Tk.Semi, pos + 1);
-  if (isSpace(code)) return token(Tk.Ws, skipWhile(script, pos, isSpace));
+  if (code === CH.semicolon) return token(pos, Tk.Semi, pos + 1);
+  if (isSpace(code)) return token(pos, Tk.Ws, skipWhile(script, pos, isSpace));
   // Comments are whitespace to the state machine; inside a statement they stay in its text.
-  if (code === CH.slash && next === CH.star) return token(Tk.Ws, blockCommentEnd(script, pos));
+  if (code === CH.slash && next === CH.star) return token(pos, Tk.Ws, blockCommentEnd(script, pos));
   if (code === CH.minus && next === CH.minus) {
     return token(
+      pos,
       Tk.Ws,
       skipWhile(script, pos, (c) => c !== CH.newline),
     );
   }
-  if (code === CH.openBracket) return token(Tk.Other, closingCharEnd(script, pos + 1, CH.closeBracket));
+  if (code === CH.openBracket) return token(pos, Tk.Other, closingCharEnd(script, pos + 1, CH.closeBracket));
   if (code === CH.quote || code === CH.doubleQuote || code === CH.backtick) {
-    return token(Tk.Other, closingCharEnd(script, pos + 1, code));
+    return token(pos, Tk.Other, closingCharEnd(script, pos + 1, code));
   }
   if (isIdChar(code)) {
     const end = skipWhile(script, pos + 1, isIdChar);
-    return token(KEYWORDS.get(script.slice(pos, end).toLowerCase()) ?? Tk.Other, end);
+    return token(pos, KEYWORDS.get(script.slice(pos, end).toLowerCase()) ?? Tk.Other, end);
   }
-  return token(Tk.Other, pos + 1);
+  return token(pos, Tk.Other, pos + 1);
 }
 
 /** Index after the first `close` at or after `pos`; unterminated tokens run to the end of the script. */
@@ -139,4 +143,9 @@ function isIdChar(code: number): boolean {
     code === 0x24 ||
     code >= 0x80
   );
+}
+
+/** A token record (a plain function, not a closure per token: the lexer's hot path). */
+function token(start: number, type: Tk, end: number): Token {
+  return { type, start, end };
 }

@@ -14,6 +14,12 @@ import type { TrackingShapeReading } from '../engine/tracking-shape.ts';
 import type { TrackingWrite } from '../engine/tracking-store.ts';
 import type { TrackingTable } from '../engine/types.ts';
 
+/** What the engine was doing when an environmentFailure happened. */
+export type EnvironmentFailureContext =
+  | 'committing'
+  | 'writing tracking rows'
+  | 'creating the tracking tables';
+
 /**
  * What every driver shares (kysely's DialectAdapterBase idea): the
  * transaction skeleton of a locked run — lock, open, guard, body, writes with
@@ -64,7 +70,7 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
           return { ran: true, value };
         } catch (error) {
           await this.rollbackQuietly(conn);
-          throw error;
+          throw this.environmentFailure(error, 'committing');
         }
       }),
     );
@@ -76,7 +82,7 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
       await this.commitWith(conn, writes, { ownTransaction: false });
     } catch (error) {
       await this.rollbackQuietly(conn);
-      throw error;
+      throw this.environmentFailure(error, 'writing tracking rows');
     }
   }
 
@@ -96,9 +102,23 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
       { lockTimeoutMs, statementLockTimeoutMs: 0, statementTimeoutMs: 0 },
       undefined,
       async (trx) => {
-        for (const statement of ddl) await sql.raw(statement).execute(trx);
+        try {
+          for (const statement of ddl) await sql.raw(statement).execute(trx);
+        } catch (error) {
+          throw this.environmentFailure(error, 'creating the tracking tables');
+        }
       },
     );
+  }
+
+  /**
+   * An error raised outside a migration's own statements (its COMMIT, the
+   * tracking rows, the tracking tables), after the transaction was rolled
+   * back: a driver turns a failure of the machine (a full disk, a read-only
+   * file) into an error that names it; anything else is returned as it is.
+   */
+  protected environmentFailure(error: unknown, _while: EnvironmentFailureContext): unknown {
+    return error;
   }
 
   /** The repeatables table's DDL (CREATE … IF NOT EXISTS), in order. */

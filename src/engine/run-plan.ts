@@ -3,6 +3,7 @@ import { checkDurability } from './durability-check.ts';
 import { RunNotDurableError } from './errors.ts';
 import { afterStep } from './plan.ts';
 import type { OnChange, RunContext } from './run-context.ts';
+import { signalGuard } from './signal-guard.ts';
 import type { RunStep } from './step-runner.ts';
 import { historyDigest, type PlannedRow } from './tracking-store.ts';
 import type { MigrationResult } from './types.ts';
@@ -36,6 +37,9 @@ export async function runPlan(
   // The steps done so far, kept outside the run: if its end cannot confirm them durable, they are checked.
   const done: MigrationResult[] = [];
   let outcome: Awaited<ReturnType<typeof ctx.adapter.withRunLock<PlanRun | undefined>>>;
+  // From the lock taken to the run's end (its flush and unlock included), a signal between
+  // two steps lets the run end properly instead of ending the process on the spot.
+  let releaseRun: (() => void) | undefined;
   try {
     outcome = await ctx.adapter.withRunLock(
       ctx.db,
@@ -43,16 +47,20 @@ export async function runPlan(
       ctx.lock,
       // While waiting: once the history moved (the holder did our steps), stop waiting and plan again.
       async (conn) => (await ctx.store.digest(conn)) === expected,
-      async (conn) =>
-        (await ctx.store.digest(conn)) === expected
+      async (conn) => {
+        releaseRun = signalGuard.holdRun();
+        return (await ctx.store.digest(conn)) === expected
           ? runEachLocked(ctx, steps, rows, onChange, conn, done)
-          : undefined,
+          : undefined;
+      },
     );
   } catch (error) {
     if (!(error instanceof RunNotDurableError)) throw error;
     const checked = await checkDurability(ctx, done, error);
     if ('error' in checked) throw checked.error;
     return { results: checked.results, changed: false };
+  } finally {
+    releaseRun?.();
   }
   // A changed history is reported after the lock is released: reading it again needs a
   // connection, and SQLite has only the one the lock pinned.

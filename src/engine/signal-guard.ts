@@ -39,6 +39,8 @@ export class SignalGuard {
   /** The process had its own listener for the signal: never exit on the app's behalf. */
   #appListens = false;
   #step: Step | undefined;
+  /** Runs holding their lock (holdRun): a signal between their steps lets them end properly. */
+  #runsHeld = 0;
   #rejectInterrupted: ((error: Error) => void) | undefined;
   #interrupted: Promise<never> | undefined;
   readonly #onSignal = (signal: StopSignal) => this.#handle(signal);
@@ -87,6 +89,24 @@ export class SignalGuard {
     };
   }
 
+  /**
+   * A run took its lock: until the returned function is called (after the
+   * run's end, which on PostgreSQL flushes the commits of its steps), a signal
+   * between two steps does not end the process on the spot. The next step
+   * refuses to start (StepNotStartedSignal), the run unwinds through its end —
+   * commits made durable, lock released — and the error says where it stopped.
+   * Bounded: if the unwinding hangs, the process exits after RUN_END_GRACE_MS.
+   */
+  holdRun(): () => void {
+    this.#runsHeld++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#runsHeld--;
+    };
+  }
+
   /** Rejects once a signal arrives while watched; raced against a step's own work. Never settles otherwise. */
   interrupted(): Promise<never> {
     if (!this.#interrupted) {
@@ -116,6 +136,12 @@ export class SignalGuard {
       return;
     }
     if (this.#appListens) return;
+    if (this.#runsHeld > 0) {
+      // Between two steps of a run that holds its lock: the run stops at the next step and
+      // ends properly (its end makes the finished steps durable); watch()'s end exits.
+      setTimeout(() => process.exit(code), RUN_END_GRACE_MS).unref();
+      return;
+    }
     writeLine(
       `error: interrupted by ${signal} while no migration was running (reading, waiting for the lock or between steps): every migration is applied or not, none half-done; run \`${adviceCommand('status')}\` to see where it stopped`,
     );
@@ -132,6 +158,9 @@ export class SignalGuard {
       : `migration ${id} was running outside a transaction: the database is dirty at ${current.version}; inspect it, then run \`${adviceCommand(`force ${current.version}`)}\` or \`${adviceCommand(`force ${current.version} --not-applied`)}\``;
   }
 }
+
+/** How long a run stopped between two steps may take to end (flush, unlock) before the process exits anyway. */
+export const RUN_END_GRACE_MS = 5_000;
 
 /** The process's one guard (signals are per process). */
 export const signalGuard = new SignalGuard();

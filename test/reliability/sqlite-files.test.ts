@@ -88,6 +88,30 @@ function readOnlyPossible(): boolean {
   }
 }
 
+/** A 2 MiB tmpfs (root only): a disk that a test can fill. */
+function smallDisk(): string {
+  const dir = tempDir();
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'ignore' });
+  mounts.push(dir);
+  return dir;
+}
+
+function tmpfsPossible(): boolean {
+  const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'kmigrate-tmpfs-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'ignore' });
+    execFileSync('umount', [probe]);
+    return true;
+  } catch {
+    console.warn(
+      '[kmigrate tests] skipped: the full-disk SQLite test (sqlite-files.test.ts) mounts a small tmpfs, which needs root allowed to mount',
+    );
+    return false;
+  } finally {
+    fs.rmSync(probe, { recursive: true, force: true });
+  }
+}
+
 function readOnly(target: string): void {
   if (process.getuid?.() === 0) expect(makeReadOnly(target)).toBe(true);
   else fs.chmodSync(target, fs.statSync(target).isDirectory() ? 0o555 : 0o444);
@@ -186,6 +210,56 @@ describe('SQLite and its files', () => {
     );
     expect(line).not.toMatch(/fix the migration/);
     expect(rows(file)).toEqual(['1:applied']);
+  });
+
+  // A small tmpfs that the migration itself fills: its own statements succeed (they are still in
+  // SQLite's page cache), then the COMMIT that carries them and the tracking rows cannot be written.
+  describe.skipIf(!tmpfsPossible())('a disk that fills outside the step (a tmpfs, as root)', () => {
+    it('the COMMIT after the step fails: exit 1 naming the file and the space, nothing stays', async () => {
+      const disk = smallDisk();
+      const file = path.join(disk, 'full.sqlite');
+      const fill = path.join(disk, 'filler');
+      const dir = folder({
+        ...MIGRATIONS,
+        '002_b.ts': [
+          "import fs from 'node:fs';",
+          "import { sql } from 'kysely';",
+          'export async function up(db: any) {',
+          '  await sql`create table b (x text)`.execute(db);',
+          // Fills the disk only while the test asks it to (the rerun below must succeed).
+          `  if (!fs.existsSync(${JSON.stringify(`${fill}.on`)})) return;`,
+          `  const fd = fs.openSync(${JSON.stringify(fill)}, 'w');`,
+          '  const chunk = Buffer.alloc(64 * 1024, 1);',
+          '  try { for (;;) fs.writeSync(fd, chunk); } catch {} finally { fs.closeSync(fd); }',
+          '}',
+          '',
+        ].join('\n'),
+      });
+      fs.rmSync(path.join(dir, '002_b.up.sql'));
+      expect((await cli(file, dir, 'up', '--step', '1')).code).toBe(0);
+      fs.writeFileSync(`${fill}.on`, '');
+      const run = await cli(file, dir, 'latest');
+      expect(run.code, run.stderr).toBe(1);
+      const line = oneLine(run.stderr);
+      expect(line).toMatch(
+        /is full \(while committing a migration with its tracking rows; .*nothing of it stayed\)/,
+      );
+      expect(line).toContain(file);
+      expect(line).toMatch(/free space on the disk of .*then run again/);
+      expect(line).not.toMatch(/fix the migration|at .*\.ts:\d+/);
+      fs.rmSync(fill);
+      fs.rmSync(`${fill}.on`);
+      expect(rows(file)).toEqual(['1:applied']);
+      const db = new Database(file, { readonly: true });
+      try {
+        expect(db.prepare("select name from sqlite_master where name = 'b'").all()).toEqual([]);
+      } finally {
+        db.close();
+      }
+      // Space back: the same command finishes the job.
+      expect((await cli(file, dir, 'latest')).code).toBe(0);
+      expect(rows(file)).toEqual(['1:applied', '2:applied']);
+    });
   });
 
   // Skipped only where a read-only file cannot be made: root (who ignores permissions) without the right to

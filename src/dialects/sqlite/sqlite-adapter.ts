@@ -8,17 +8,17 @@ import type {
   LockOptions,
   StepOutcome,
 } from '../../engine/dialect-adapter.ts';
-import { LockTimeoutError } from '../../engine/errors.ts';
+import { LockTimeoutError, MigrateError, TransactionEndedError } from '../../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
 import type { SplitStatement } from '../../engine/statement-splitter.ts';
 import type { TrackingShapeReading } from '../../engine/tracking-shape.ts';
 import type { TrackingWrite } from '../../engine/tracking-store.ts';
 import type { TrackingTable } from '../../engine/types.ts';
-import { DriverBase } from '../driver-base.ts';
+import { DriverBase, type EnvironmentFailureContext } from '../driver-base.ts';
 import { findTransactionControl } from '../transaction-control.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
-import { environmentProblem } from './sqlite-file-problems.ts';
+import { environmentProblem, SqliteFileError } from './sqlite-file-problems.ts';
 import { sqliteHistoryImport } from './sqlite-history-import.ts';
 import type { SqliteMigrationLock } from './sqlite-migration-lock.ts';
 import { snapshotSqliteSchema } from './sqlite-schema-snapshot.ts';
@@ -120,7 +120,8 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
   ): Promise<boolean> {
     await this.#resetSession(conn, `pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`);
     try {
-      await sql.raw('begin immediate').execute(conn);
+      if (this.#database) this.#database.exec('begin immediate');
+      else await sql.raw('begin immediate').execute(conn);
     } catch (error) {
       if (this.isLockTimeout(error))
         throw new LockTimeoutError(options.lockTimeoutMs, 'the SQLite write lock');
@@ -134,8 +135,34 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     writes: readonly TrackingWrite[],
     options: { ownTransaction: boolean },
   ): Promise<void> {
-    await super.commitWith(conn, writes, options);
+    const handle = this.#database;
+    if (!handle) {
+      await super.commitWith(conn, writes, options);
+      await this.#resetSession(conn);
+      return;
+    }
+    // Same steps as the base class, on the native handle (it is this connection): the
+    // tracking writes are the same two statements every step, prepared once per run.
+    if (options.ownTransaction && (await this.transactionEnded(conn))) throw new TransactionEndedError();
+    for (const write of writes) {
+      const { sql: text, parameters } = write.compile();
+      this.#prepared(handle, text).run(...(parameters as unknown[]));
+    }
+    handle.exec('commit');
     await this.#resetSession(conn);
+  }
+
+  /** Prepared statements by SQL text (a handful per run: the tracking writes). */
+  readonly #statements = new Map<string, Database.Statement>();
+
+  #prepared(handle: SqliteHandle, text: string): Database.Statement {
+    let statement = this.#statements.get(text);
+    if (!statement) {
+      if (this.#statements.size > 64) this.#statements.clear();
+      statement = handle.prepare(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
   }
 
   /**
@@ -249,9 +276,13 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     // of sqlite3_complete(), the same rule the sqlite3 shell uses.
     // Blanking BEGIN/COMMIT keeps every offset, so lines below refer to the original text.
     const unwrapped = options.inTransaction ? unwrapTransaction(script, splitSqliteStatements) : script;
+    const handle = this.#database;
     for (const statement of splitSqliteStatements(unwrapped)) {
       try {
-        await sql.raw(statement.sql).execute(conn);
+        // The handle is this connection (one per Kysely instance): a native exec skips
+        // Kysely's query pipeline, which cost more than SQLite's own work for small DDL.
+        if (handle) handle.exec(statement.sql);
+        else await sql.raw(statement.sql).execute(conn);
       } catch (error) {
         throw new ScriptError(
           this.describeError(error),
@@ -269,6 +300,26 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
 
   findTransactionControl(script: string): SplitStatement | undefined {
     return findTransactionControl(script, splitSqliteStatements);
+  }
+
+  /**
+   * A full disk or a read-only file met at a COMMIT, a tracking write or the
+   * tracking tables' creation (not inside a step, which describeError names with
+   * its file and line): one line naming the database file, what was rolled back,
+   * and the next step about the file.
+   */
+  protected override environmentFailure(error: unknown, during: EnvironmentFailureContext): unknown {
+    const file = this.#database && !this.#database.memory ? this.#database.name : undefined;
+    if (!file || error instanceof MigrateError) return error;
+    const problem = environmentProblem(file, sqliteCode(error), error);
+    if (!problem) return error;
+    const undone =
+      during === 'committing'
+        ? 'while committing a migration with its tracking rows; that transaction was rolled back, nothing of it stayed'
+        : `while ${during}; that transaction was rolled back, nothing of it stayed`;
+    return new SqliteFileError(file, `${problem.problem} (${undone})`, problem.nextStep, problem.exitCode, {
+      cause: error,
+    });
   }
 
   /** Disk full, read-only file: named with the database file, and the next step is about the file. */
@@ -292,7 +343,10 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
 }
 
 /** What the adapter uses of better-sqlite3's handle. */
-export type SqliteHandle = Pick<Database.Database, 'inTransaction' | 'exec' | 'pragma' | 'name' | 'memory'>;
+export type SqliteHandle = Pick<
+  Database.Database,
+  'inTransaction' | 'exec' | 'pragma' | 'name' | 'memory' | 'prepare'
+>;
 
 /**
  * fsync of `<file>-wal`: what synchronous = FULL does at a commit, once for a

@@ -16,8 +16,9 @@ export class SqliteFileError extends MigrateError {
     readonly problem: string,
     readonly nextStep: string,
     readonly exitCode: 1 | 4,
+    options?: ErrorOptions,
   ) {
-    super(`SQLite database ${file}: ${problem}; ${nextStep}`);
+    super(`SQLite database ${file}: ${problem}; ${nextStep}`, options);
   }
 }
 

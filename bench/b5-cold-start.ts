@@ -2,6 +2,7 @@
  * B5, CLI cold start: `status` on PostgreSQL (100 applied migrations) as a new
  * process each time, against `node -e 0` measured in the same run.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchContext } from './lib/context.ts';
 import { createDatabase } from './lib/postgres-server.ts';
@@ -32,6 +33,9 @@ export async function runB5(ctx: BenchContext): Promise<B5Result> {
     const bin = path.join(ctx.root, 'bin', 'kmigrate.mjs');
     const bundle = path.join(ctx.root, 'dist', 'bundle', 'kmigrate.mjs');
     const status = ['status', '--url', db.url, '--dir', w.sqlDir];
+    const tsx = path.join(ctx.root, 'node_modules', '.bin', 'tsx');
+    const emptyTs = path.join(ctx.tmp, 'empty.ts');
+    fs.writeFileSync(emptyTs, '\n');
     const env = oursEnv();
     const variants: { name: string; label: string; run: () => Promise<unknown> }[] = [
       { name: 'node', label: '`node -e 0`', run: () => runChecked('node', ['-e', '0']) },
@@ -63,6 +67,18 @@ export async function runB5(ctx: BenchContext): Promise<B5Result> {
           }),
       },
       {
+        name: 'tsx-empty',
+        label: '`tsx` running an empty file (what tsx itself costs)',
+        run: () => runChecked(tsx, [emptyTs], { cwd: ctx.root, env }),
+      },
+      {
+        name: 'tsx-script',
+        label: '`tsx scripts/migrate.ts status` (what `npm run migrate` runs)',
+        // As a user runs it: no KMIGRATE_BIN_MODE, so the bin itself checks that the bundle is current.
+        run: () =>
+          runChecked(tsx, ['scripts/migrate.ts', ...status], { cwd: ctx.root, env: withoutBinMode(env) }),
+      },
+      {
         name: 'npx-tsx',
         label: '`npx tsx scripts/migrate.ts status`',
         run: () => runChecked('npx', ['tsx', 'scripts/migrate.ts', ...status], { cwd: ctx.root, env }),
@@ -87,4 +103,9 @@ export async function runB5(ctx: BenchContext): Promise<B5Result> {
   } finally {
     await db.drop();
   }
+}
+
+function withoutBinMode(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { KMIGRATE_BIN_MODE: _mode, ...rest } = env;
+  return rest;
 }

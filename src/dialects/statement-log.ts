@@ -18,3 +18,11 @@ export function logStatementsTo(fn: StatementListener | undefined): void {
 export function statementLog(event: LogEvent): void {
   listener?.(event.query.sql, event.queryDurationMillis);
 }
+
+/**
+ * Whether a listener is set: a driver that may run a statement on the native
+ * handle (past Kysely, so past its log) goes through Kysely while one is.
+ */
+export function statementsLogged(): boolean {
+  return listener !== undefined;
+}

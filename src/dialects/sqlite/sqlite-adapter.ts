@@ -16,6 +16,7 @@ import type { TrackingShapeReading } from '../../engine/tracking-shape.ts';
 import type { TrackingWrite } from '../../engine/tracking-store.ts';
 import type { TrackingTable } from '../../engine/types.ts';
 import { DriverBase, type EnvironmentFailureContext } from '../driver-base.ts';
+import { statementsLogged } from '../statement-log.ts';
 import { findTransactionControl } from '../transaction-control.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
 import { environmentProblem, SqliteFileError } from './sqlite-file-problems.ts';
@@ -120,7 +121,8 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
   ): Promise<boolean> {
     await this.#resetSession(conn, `pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`);
     try {
-      if (this.#database) this.#database.exec('begin immediate');
+      const native = this.#native();
+      if (native) native.exec('begin immediate');
       else await sql.raw('begin immediate').execute(conn);
     } catch (error) {
       if (this.isLockTimeout(error))
@@ -135,7 +137,7 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     writes: readonly TrackingWrite[],
     options: { ownTransaction: boolean },
   ): Promise<void> {
-    const handle = this.#database;
+    const handle = this.#native();
     if (!handle) {
       await super.commitWith(conn, writes, options);
       await this.#resetSession(conn);
@@ -150,6 +152,11 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     }
     handle.exec('commit');
     await this.#resetSession(conn);
+  }
+
+  /** The handle for statements sent past Kysely; none while --verbose logs every statement (Kysely's log). */
+  #native(): SqliteHandle | undefined {
+    return statementsLogged() ? undefined : this.#database;
   }
 
   /** Prepared statements by SQL text (a handful per run: the tracking writes). */
@@ -276,7 +283,7 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     // of sqlite3_complete(), the same rule the sqlite3 shell uses.
     // Blanking BEGIN/COMMIT keeps every offset, so lines below refer to the original text.
     const unwrapped = options.inTransaction ? unwrapTransaction(script, splitSqliteStatements) : script;
-    const handle = this.#database;
+    const handle = this.#native();
     for (const statement of splitSqliteStatements(unwrapped)) {
       try {
         // The handle is this connection (one per Kysely instance): a native exec skips

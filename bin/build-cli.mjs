@@ -76,8 +76,48 @@ export async function buildCli({ quiet = false } = {}) {
     minifySyntax: true,
     logLevel: quiet ? 'error' : 'warning',
   });
+  routeDynamicImports(outdir);
   if (!quiet) console.log(`built dist/bundle/kmigrate.mjs in ${Math.round(performance.now() - started)} ms`);
   return path.join(outdir, 'kmigrate.mjs');
+}
+
+/** The one module of the bundle that contains `import(`; every other file calls it. */
+const IMPORT_HELPER = 'dynamic-import.mjs';
+
+/**
+ * Under tsx's loader (`tsx scripts/migrate.ts`, what `npm run migrate` runs), every ESM file
+ * that contains `import(` is parsed and rewritten with a high-resolution source map: for the
+ * bundle's large chunks that costs more than the whole CLI start (~0.5 s). So no chunk keeps
+ * an `import(` of its own: each calls `__kmImport` from one tiny module, with relative
+ * specifiers made absolute against the chunk's own URL (bare ones resolve the same from
+ * either place: same package, same node_modules). Plain `node` sees no difference.
+ */
+function routeDynamicImports(dir) {
+  fs.writeFileSync(
+    path.join(dir, IMPORT_HELPER),
+    '/** Every dynamic import of the bundle (see bin/build-cli.mjs). */\nexport const __kmImport = (specifier) => import(specifier);\n',
+  );
+  for (const entry of fs.readdirSync(dir, { recursive: true })) {
+    const file = path.join(dir, entry);
+    if (!file.endsWith('.mjs') || entry === IMPORT_HELPER) continue;
+    const code = fs.readFileSync(file, 'utf8');
+    // Not `this.#import(` or `x.import(`: only the keyword.
+    const count = (code.match(/(?<![\w$#.])import\(/g) ?? []).length;
+    if (!count) continue;
+    let rewritten = 0;
+    const routed = code.replace(/(?<![\w$#.])import\((?:"(\.{1,2}\/[^"]+)"|(?=[\w"$]))/g, (_match, relative) => {
+      rewritten++;
+      return relative
+        ? `__kmImport(new URL(${JSON.stringify(relative)},import.meta.url).href`
+        : '__kmImport(';
+    });
+    if (rewritten !== count) {
+      throw new Error(`${entry}: ${count - rewritten} \`import(\` left that the build cannot route; see routeDynamicImports`);
+    }
+    let helper = path.relative(path.dirname(file), path.join(dir, IMPORT_HELPER)).split(path.sep).join('/');
+    if (!helper.startsWith('.')) helper = `./${helper}`;
+    fs.writeFileSync(file, `import{__kmImport}from${JSON.stringify(helper)};${routed}`);
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

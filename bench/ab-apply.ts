@@ -3,6 +3,7 @@
  * `npx tsx bench/ab-apply.ts [N] [rounds]`. Runs psql -1 and the package bin
  * (`latest`) on fresh databases of the bench's durable PostgreSQL, rounds times
  * in turn, and prints each run's wall time and the bin's own CPU (user+sys).
+ * AB_NODE_FLAGS adds node flags to the bin's process (e.g. GC settings).
  * Not part of `npm run bench`: B2 is the measurement that is reported.
  */
 import { spawnSync } from 'node:child_process';
@@ -41,6 +42,7 @@ try {
         tool === 'psql'
           ? timed('psql', ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-f', w.concatenatedFile, db.url])
           : timed('node', [
+              ...(process.env.AB_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
               path.join(root, 'bin', 'kmigrate.mjs'),
               'latest',
               '--url',

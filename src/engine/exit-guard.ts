@@ -16,19 +16,24 @@ export const EXIT_DURING_STEP = 1;
  * non-transactional step leaves its row running, i.e. dirty).
  * Returns the function that stops watching.
  */
-export function guardProcessExit(step: StepInFlight): () => void {
+export function guardProcessExit(step: StepInFlight, options: { repeatable?: boolean } = {}): () => void {
   const onExit = (code: number) => {
     // Ended by the signal guard (a second SIGINT/SIGTERM): it said why, with its own exit code.
     if (signalGuard.received) return;
     if (!code) process.exitCode = EXIT_DURING_STEP;
-    const id = `${step.version}_${step.name}`;
-    const state = step.transactional
-      ? `its transaction was rolled back, so migration ${step.version} is not ${step.direction === 'up' ? 'applied' : 'reverted'}; remove any process.exit() from it and run again`
-      : `the database is now dirty at ${step.version}; inspect it, then run \`migrate force ${step.version}\` or \`migrate force ${step.version} --not-applied\``;
+    // A repeatable always runs in a transaction, and its row changes only with its COMMIT.
+    const what = options.repeatable
+      ? `repeatable migration ${step.name} ran`
+      : `migration ${step.version}_${step.name} ran ${step.direction}`;
+    const state = options.repeatable
+      ? 'its transaction was rolled back, so it is not applied (its row is unchanged); remove any process.exit() from it and run again'
+      : step.transactional
+        ? `its transaction was rolled back, so migration ${step.version} is not ${step.direction === 'up' ? 'applied' : 'reverted'}; remove any process.exit() from it and run again`
+        : `the database is now dirty at ${step.version}; inspect it, then run \`migrate force ${step.version}\` or \`migrate force ${step.version} --not-applied\``;
     try {
       fs.writeSync(
         2,
-        `error: ${step.file}: the process ended (process.exit() or a crash) while migration ${id} ran ${step.direction}; ${state}\n`,
+        `error: ${step.file}: the process ended (process.exit() or a crash) while ${what}; ${state}\n`,
       );
     } catch {
       // stderr closed: the exit code still tells.

@@ -3,6 +3,7 @@ import { compileStatements, isTransactionalStep } from './compile-migrations.ts'
 import type { DialectAdapter, HistoryGuard, LockOptions } from './dialect-adapter.ts';
 import { dialectSkipNote } from './dialect-skip.ts';
 import { MigrationFileError, oneLine } from './errors.ts';
+import { guardProcessExit } from './exit-guard.ts';
 import { forbidNestedTransactions } from './forbid-nested-transactions.ts';
 import { RepeatableFailedError, RepeatableInterruptedError } from './repeatable-errors.ts';
 import { planRepeatables, type RepeatableToApply, repeatablesDigest } from './repeatable-plan.ts';
@@ -185,6 +186,8 @@ export class RepeatableRunner {
       transactional: true,
     };
     let result: RepeatableResult | undefined;
+    // The process ending while it runs (a module's process.exit()) is a failure, said in one line.
+    const unguard = guardProcessExit(inFlight, { repeatable: true });
     try {
       const leave = signalGuard.enterStep(inFlight, async () => {
         await adapter.cancelStatement?.(db);
@@ -193,6 +196,7 @@ export class RepeatableRunner {
         result = await this.#applyLocked(item, held);
       } finally {
         leave();
+        unguard();
       }
     } catch (error) {
       const signal = signalGuard.received;

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { spawnCli, stderrLines, stopWith, waitUntil } from '../reliability/support/signal-process.ts';
+import { runCliProcess } from '../support/cli.ts';
 import { describeEachDialect } from '../support/each-dialect.ts';
 import { migrationFolders, tableExists, trackingRows } from '../support/migration-folder.ts';
 
@@ -62,5 +63,30 @@ describeEachDialect('a signal while a repeatable runs', (ctx) => {
     expect((await trackingRows(ctx.database)).map((r) => [r.version, r.state])).toEqual([[1, 'applied']]);
     expect(await tableExists(ctx.database, 'made_by_repeatable')).toBe(false);
     expect(await ctx.database.query('select name from schema_migrations_repeatables')).toEqual([]);
+  }, 120_000);
+});
+
+describeEachDialect('process.exit() inside a repeatable', (ctx) => {
+  it('exit 1, one line naming it, its transaction rolled back: no table, no row; the versioned step kept', async () => {
+    const dir = folder({
+      '001_users.up.sql': 'create table users (id integer primary key);\n',
+      'R__quits.ts': `import type { Kysely } from 'kysely';
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.createTable('made_by_repeatable').addColumn('id', 'integer').execute();
+  process.exit(0);
+}
+`,
+    });
+    const run = await runCliProcess(['--url', ctx.database.url, '--dir', dir, 'latest', '--no-codegen']);
+    expect(run.code, run.stderr).toBe(1);
+    const lines = run.stderr.split('\n').filter((l) => l.trim());
+    expect(lines, run.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^error: R__quits\.ts: the process ended \(process\.exit\(\) or a crash\) while repeatable migration R__quits ran; its transaction was rolled back, so it is not applied \(its row is unchanged\)/,
+    );
+    expect((await trackingRows(ctx.database)).map((r) => [r.version, r.state])).toEqual([[1, 'applied']]);
+    expect(await tableExists(ctx.database, 'made_by_repeatable')).toBe(false);
+    const rows = await ctx.database.query('select name from schema_migrations_repeatables').catch(() => []);
+    expect(rows).toEqual([]);
   }, 120_000);
 });

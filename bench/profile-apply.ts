@@ -20,8 +20,18 @@ const w = writeWorkload(n, dialect);
  * Counts every query a pg client sends (one simple-protocol query = one round trip), and the
  * time from sending each to its answer, by the query's first word (the server's share).
  */
-function countPgQueries(): { queries: number; commits: number; waitMs: Map<string, number> } {
-  const counter = { queries: 0, commits: 0, waitMs: new Map<string, number>() };
+function countPgQueries(): {
+  queries: number;
+  commits: number;
+  waitMs: Map<string, number>;
+  lastAnswer: number | undefined;
+} {
+  const counter = {
+    queries: 0,
+    commits: 0,
+    waitMs: new Map<string, number>(),
+    lastAnswer: undefined as number | undefined,
+  };
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
@@ -29,10 +39,20 @@ function countPgQueries(): { queries: number; commits: number; waitMs: Map<strin
     if (text && /\bcommit\s*$/i.test(text.trim())) counter.commits++;
     const kind = (text ?? '?').trim().split(/\s+/, 1)[0]!.toLowerCase().slice(0, 20);
     const started = performance.now();
+    // Client think time: from the previous answer to this query (what Node does between round trips).
+    if (counter.lastAnswer !== undefined) {
+      const think = `think before \`${kind} …\``;
+      counter.waitMs.set(think, (counter.waitMs.get(think) ?? 0) + started - counter.lastAnswer);
+      if (process.env.PROFILE_LONG_THINK && started - counter.lastAnswer > 50)
+        console.log(`  long think ${(started - counter.lastAnswer).toFixed(0)} ms before: ${text?.slice(0, 80)}`);
+    }
     const result = (original as (...a: unknown[]) => unknown).apply(this, args);
     if (result instanceof Promise) {
       void result.then(
-        () => counter.waitMs.set(kind, (counter.waitMs.get(kind) ?? 0) + performance.now() - started),
+        () => {
+          counter.lastAnswer = performance.now();
+          counter.waitMs.set(kind, (counter.waitMs.get(kind) ?? 0) + counter.lastAnswer - started);
+        },
         () => undefined,
       );
     }
@@ -67,8 +87,8 @@ if (dialect === 'postgres') {
     const syncs = (await walSyncs(db.url)) - syncsBefore;
     await assertWorkloadApplied('postgres', db.url, n, undefined, 'profile');
     report(wall, used, queries.queries, queries.commits, syncs);
-    for (const [kind, ms] of [...counter.waitMs].sort((a, b) => b[1] - a[1]).slice(0, 8))
-      console.log(`  waiting for answers to \`${kind} …\`: ${ms.toFixed(0)} ms`);
+    for (const [kind, ms] of [...counter.waitMs].sort((a, b) => b[1] - a[1]).slice(0, 12))
+      console.log(`  ${kind.startsWith('think') ? kind : `waiting for answers to \`${kind} …\``}: ${ms.toFixed(0)} ms`);
     await db.drop();
   } finally {
     await server.stop();

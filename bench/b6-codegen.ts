@@ -27,6 +27,9 @@ export async function runB6(ctx: BenchContext): Promise<B6Result> {
   const project = path.join(ctx.tmp, 'b6-project');
   fs.rmSync(project, { recursive: true, force: true });
   fs.mkdirSync(project, { recursive: true });
+  // A project of its own: the config search stops at its package.json instead of finding the
+  // repository's kysely.config.ts (which would send the output to the repository's generated/).
+  fs.writeFileSync(path.join(project, 'package.json'), '{ "private": true, "type": "module" }\n');
   const outFile = path.join(project, 'generated', 'db.ts');
   const bin = path.join(ctx.root, 'bin', 'kmigrate.mjs');
   // The scratch databases codegen builds on are created in the bench's server (no second server per run).

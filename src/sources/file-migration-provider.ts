@@ -12,7 +12,7 @@ import { describeLoadError } from './describe-load-error.ts';
 import { assertModuleDialects, readModuleDialects, readSqlDialects } from './dialect-marker.ts';
 import { importFile } from './import-file.ts';
 import { type MigrationFileKind, parseMigrationName } from './migration-name.ts';
-import { assertRegularFile, MAX_MIGRATION_FILE_BYTES } from './regular-file.ts';
+import { MAX_MIGRATION_FILE_BYTES, readRegularFile } from './regular-file.ts';
 import { readRepeatables } from './repeatable-files.ts';
 import { isBlank, readDirectives, splitDbmateFile } from './sql-file.ts';
 
@@ -214,21 +214,33 @@ export class FileMigrationProvider implements MigrationProvider {
       );
     }
     const downFile = files['down.sql'];
-    const downText = downFile ? await this.#readText(downFile) : undefined;
     const upSql = normalizeMigrationText(mainText);
-    const loaded: LoadedMigration = {
-      transactional: readDirectives(upSql).transaction ?? true,
-      up: { kind: 'sql', file: upFile, sql: upSql },
-      // An empty .down.sql is treated as "no down": refusing a rollback beats silently doing nothing.
-      ...(downFile && downText !== undefined && !isBlank(downText)
-        ? { down: { kind: 'sql', file: downFile, sql: normalizeMigrationText(downText) } }
-        : {}),
+    // The .down.sql is read when the migration is loaded (to run or to plan), not to list it: a
+    // status or a no-op `latest` reads one file per migration, not two.
+    let loaded: Promise<LoadedMigration> | undefined;
+    const load = async (): Promise<LoadedMigration> => {
+      const downText = downFile ? await this.#readText(downFile) : undefined;
+      return {
+        transactional: readDirectives(upSql).transaction ?? true,
+        up: { kind: 'sql', file: upFile, sql: upSql },
+        // An empty .down.sql is treated as "no down": refusing a rollback beats silently doing nothing.
+        ...(downFile && downText !== undefined && !isBlank(downText)
+          ? { down: { kind: 'sql', file: downFile, sql: normalizeMigrationText(downText) } }
+          : {}),
+      };
     };
     return {
       ...base,
       kind: 'sql',
       files: downFile ? [upFile, downFile] : [upFile],
-      load: async () => loaded,
+      load: () => {
+        loaded ??= load();
+        // A failed read is not kept: fixing the file and loading again must work.
+        loaded.catch(() => {
+          loaded = undefined;
+        });
+        return loaded;
+      },
     };
   }
 
@@ -270,8 +282,9 @@ export class FileMigrationProvider implements MigrationProvider {
   }
 
   async #readText(file: string): Promise<string> {
-    if (!this.#options.fs) assertRegularFile(this.#options.migrationFolder, file);
-    const buffer = await this.#fs.readFile(nodePath.join(this.#options.migrationFolder, file));
+    const buffer = this.#options.fs
+      ? await this.#fs.readFile(nodePath.join(this.#options.migrationFolder, file))
+      : readRegularFile(this.#options.migrationFolder, file);
     const bytes = typeof buffer === 'string' ? Buffer.from(buffer) : buffer;
     if (bytes.length > MAX_MIGRATION_FILE_BYTES) {
       throw new MigrationFileError(

@@ -44,7 +44,9 @@ function countPgQueries(): {
       const think = `think before \`${kind} …\``;
       counter.waitMs.set(think, (counter.waitMs.get(think) ?? 0) + started - counter.lastAnswer);
       if (process.env.PROFILE_LONG_THINK && started - counter.lastAnswer > 50)
-        console.log(`  long think ${(started - counter.lastAnswer).toFixed(0)} ms before: ${text?.slice(0, 80)}`);
+        console.log(
+          `  long think ${(started - counter.lastAnswer).toFixed(0)} ms before: ${text?.slice(0, 80)}`,
+        );
     }
     const result = (original as (...a: unknown[]) => unknown).apply(this, args);
     if (result instanceof Promise) {
@@ -88,7 +90,9 @@ if (dialect === 'postgres') {
     await assertWorkloadApplied('postgres', db.url, n, undefined, 'profile');
     report(wall, used, queries.queries, queries.commits, syncs);
     for (const [kind, ms] of [...counter.waitMs].sort((a, b) => b[1] - a[1]).slice(0, 12))
-      console.log(`  ${kind.startsWith('think') ? kind : `waiting for answers to \`${kind} …\``}: ${ms.toFixed(0)} ms`);
+      console.log(
+        `  ${kind.startsWith('think') ? kind : `waiting for answers to \`${kind} …\``}: ${ms.toFixed(0)} ms`,
+      );
     await db.drop();
   } finally {
     await server.stop();

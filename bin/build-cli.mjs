@@ -105,14 +105,19 @@ function routeDynamicImports(dir) {
     const count = (code.match(/(?<![\w$#.])import\(/g) ?? []).length;
     if (!count) continue;
     let rewritten = 0;
-    const routed = code.replace(/(?<![\w$#.])import\((?:"(\.{1,2}\/[^"]+)"|(?=[\w"$]))/g, (_match, relative) => {
-      rewritten++;
-      return relative
-        ? `__kmImport(new URL(${JSON.stringify(relative)},import.meta.url).href`
-        : '__kmImport(';
-    });
+    const routed = code.replace(
+      /(?<![\w$#.])import\((?:"(\.{1,2}\/[^"]+)"|(?=[\w"$]))/g,
+      (_match, relative) => {
+        rewritten++;
+        return relative
+          ? `__kmImport(new URL(${JSON.stringify(relative)},import.meta.url).href`
+          : '__kmImport(';
+      },
+    );
     if (rewritten !== count) {
-      throw new Error(`${entry}: ${count - rewritten} \`import(\` left that the build cannot route; see routeDynamicImports`);
+      throw new Error(
+        `${entry}: ${count - rewritten} \`import(\` left that the build cannot route; see routeDynamicImports`,
+      );
     }
     let helper = path.relative(path.dirname(file), path.join(dir, IMPORT_HELPER)).split(path.sep).join('/');
     if (!helper.startsWith('.')) helper = `./${helper}`;

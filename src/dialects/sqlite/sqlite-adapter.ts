@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
@@ -23,6 +22,7 @@ import { environmentProblem, SqliteFileError } from './sqlite-file-problems.ts';
 import { sqliteHistoryImport } from './sqlite-history-import.ts';
 import type { SqliteMigrationLock } from './sqlite-migration-lock.ts';
 import { snapshotSqliteSchema } from './sqlite-schema-snapshot.ts';
+import { SqliteSessionDefaults, syncWal } from './sqlite-session.ts';
 import { splitSqliteStatements } from './sqlite-statement-splitter.ts';
 import { sqliteRepeatablesDdl, sqliteTrackingDdl } from './sqlite-tracking-ddl.ts';
 import { readSqliteTrackingShape } from './sqlite-tracking-shape.ts';
@@ -42,23 +42,6 @@ function sqliteCode(error: unknown): string {
 }
 
 /**
- * Connection settings a migration may change with a PRAGMA and that would
- * otherwise leak into the next one (one run of N must equal N runs of 1). They
- * are read once, before the first step, and restored before every step and
- * after it. foreign_keys can only change outside a transaction, so only a
- * non-transactional step can move it; the others can change anywhere.
- */
-const SESSION_PRAGMAS = [
-  'foreign_keys',
-  'recursive_triggers',
-  'legacy_alter_table',
-  'ignore_check_constraints',
-  'reverse_unordered_selects',
-  'query_only',
-  'trusted_schema',
-] as const;
-
-/**
  * SQLite: DDL is transactional, so every migration is all-or-nothing.
  * The migration lock is the sidecar lock file (SqliteMigrationLock), then
  * SQLite's own write lock (BEGIN IMMEDIATE), waited for through busy_timeout.
@@ -76,7 +59,7 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
    * file whose WAL a run makes durable.
    */
   readonly #database: SqliteHandle | undefined;
-  #sessionDefaults: string | undefined;
+  readonly #session = new SqliteSessionDefaults();
 
   constructor(options: { lock?: SqliteMigrationLock; database?: SqliteHandle } = {}) {
     super();
@@ -181,27 +164,9 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     return error === undefined || !AUTO_ROLLBACK.test(sqliteCode(error));
   }
 
-  /**
-   * Restores SESSION_PRAGMAS to the values the connection had before the first
-   * step (and sets `extra` pragmas), in one native call when we hold the handle:
-   * it runs twice per step, so it must cost next to nothing.
-   */
-  async #resetSession(conn: AnyKysely, ...extra: string[]): Promise<void> {
-    if (this.#sessionDefaults === undefined) {
-      const values: string[] = [];
-      for (const pragma of SESSION_PRAGMAS) {
-        const { rows } = await sql.raw<Record<string, unknown>>(`pragma ${pragma}`).execute(conn);
-        const value = rows[0] ? Object.values(rows[0])[0] : undefined;
-        if (value !== undefined) values.push(`pragma ${pragma} = ${Number(value)}`);
-      }
-      this.#sessionDefaults = values.join('; ');
-    }
-    const statements = [...this.#sessionDefaults.split('; '), ...extra].filter(Boolean);
-    if (this.#database) {
-      this.#database.exec(statements.join(';\n'));
-      return;
-    }
-    for (const statement of statements) await sql.raw(statement).execute(conn);
+  /** Session pragmas back to the connection's defaults, and `extra` ones set (sqlite-session.ts). */
+  #resetSession(conn: AnyKysely, ...extra: string[]): Promise<void> {
+    return this.#session.reset(conn, this.#database, extra);
   }
 
   async withSessionLock<T>(
@@ -354,19 +319,3 @@ export type SqliteHandle = Pick<
   Database.Database,
   'inTransaction' | 'exec' | 'pragma' | 'name' | 'memory' | 'prepare'
 >;
-
-/**
- * fsync of `<file>-wal`: what synchronous = FULL does at a commit, once for a
- * whole run. No WAL file (nothing written, or checkpointed away): nothing to do.
- */
-function syncWal(file: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(`${file}-wal`, 'r');
-    fs.fsyncSync(fd);
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}

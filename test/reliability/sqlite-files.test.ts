@@ -72,16 +72,24 @@ function makeReadOnly(target: string): boolean {
 /** Read-only by permissions when not root; by a bind mount when root may mount; else not possible here. */
 function readOnlyPossible(): boolean {
   if (process.getuid?.() !== 0) return true;
-  const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'kmigrate-ro-probe-'));
+  return canMount(
+    (probe) => ['--bind', probe, probe],
+    'the read-only SQLite file/folder tests (sqlite-files.test.ts) need a non-root user, or root allowed to bind-mount; run them as a normal user to include them',
+  );
+}
+
+/**
+ * Whether this process may mount (`args` for a scratch folder) and unmount again. When not, the
+ * skip says why, once (the project's rule for tests that need what a machine may not have).
+ */
+function canMount(args: (probe: string) => string[], whySkipped: string): boolean {
+  const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'kmigrate-mount-probe-'));
   try {
-    execFileSync('mount', ['--bind', probe, probe], { stdio: 'ignore' });
+    execFileSync('mount', args(probe), { stdio: 'ignore' });
     execFileSync('umount', [probe]);
     return true;
   } catch {
-    // A skip says why, once (the project's rule for tests that need what a machine may not have).
-    console.warn(
-      '[kmigrate tests] skipped: the read-only SQLite file/folder tests (sqlite-files.test.ts) need a non-root user, or root allowed to bind-mount; run them as a normal user to include them',
-    );
+    console.warn(`[kmigrate tests] skipped: ${whySkipped}`);
     return false;
   } finally {
     fs.rmSync(probe, { recursive: true, force: true });
@@ -97,19 +105,10 @@ function smallDisk(): string {
 }
 
 function tmpfsPossible(): boolean {
-  const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'kmigrate-tmpfs-probe-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'ignore' });
-    execFileSync('umount', [probe]);
-    return true;
-  } catch {
-    console.warn(
-      '[kmigrate tests] skipped: the full-disk SQLite test (sqlite-files.test.ts) mounts a small tmpfs, which needs root allowed to mount',
-    );
-    return false;
-  } finally {
-    fs.rmSync(probe, { recursive: true, force: true });
-  }
+  return canMount(
+    (probe) => ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe],
+    'the full-disk SQLite test (sqlite-files.test.ts) mounts a small tmpfs, which needs root allowed to mount',
+  );
 }
 
 function readOnly(target: string): void {
@@ -214,6 +213,8 @@ describe('SQLite and its files', () => {
 
   // A small tmpfs that the migration itself fills: its own statements succeed (they are still in
   // SQLite's page cache), then the COMMIT that carries them and the tracking rows cannot be written.
+  // Skipped only where mounting a tmpfs is not allowed (a non-root user, or root without the
+  // capability; tmpfsPossible() prints why). SQLite only: a full disk under PostgreSQL is the server's.
   describe.skipIf(!tmpfsPossible())('a disk that fills outside the step (a tmpfs, as root)', () => {
     it('the COMMIT after the step fails: exit 1 naming the file and the space, nothing stays', async () => {
       const disk = smallDisk();

@@ -77,7 +77,7 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
   }
 
   async commitWrites(conn: AnyKysely, writes: readonly TrackingWrite[]): Promise<void> {
-    await sql.raw('begin').execute(conn);
+    await this.executeRaw(conn, 'begin');
     try {
       await this.commitWith(conn, writes, { ownTransaction: false });
     } catch (error) {
@@ -159,8 +159,18 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
     options: { ownTransaction: boolean },
   ): Promise<void> {
     if (options.ownTransaction && (await this.transactionEnded(conn))) throw new TransactionEndedError();
-    for (const write of writes) await conn.executeQuery(write.compile());
-    await sql.raw('commit').execute(conn);
+    for (const write of writes) await this.executeWrite(conn, write);
+    await this.executeRaw(conn, 'commit');
+  }
+
+  /** How the skeleton sends a statement it wrote itself; a driver may send it past Kysely. */
+  protected async executeRaw(conn: AnyKysely, text: string): Promise<void> {
+    await sql.raw(text).execute(conn);
+  }
+
+  /** How the skeleton sends a tracking write; a driver may send it past Kysely. */
+  protected async executeWrite(conn: AnyKysely, write: TrackingWrite): Promise<void> {
+    await conn.executeQuery(write.compile());
   }
 
   /**

@@ -233,14 +233,12 @@ export class FileMigrationProvider implements MigrationProvider {
       ...base,
       kind: 'sql',
       files: downFile ? [upFile, downFile] : [upFile],
-      load: () => {
-        loaded ??= load();
-        // A failed read is not kept: fixing the file and loading again must work.
-        loaded.catch(() => {
+      // A failed read is not kept: fixing the file and loading again must work.
+      load: () =>
+        (loaded ??= load().catch((error: unknown) => {
           loaded = undefined;
-        });
-        return loaded;
-      },
+          throw error;
+        })),
     };
   }
 

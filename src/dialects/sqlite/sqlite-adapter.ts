@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { sql } from 'kysely';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
 import type {
   DatabaseErrorInfo,
@@ -7,7 +6,7 @@ import type {
   LockOptions,
   StepOutcome,
 } from '../../engine/dialect-adapter.ts';
-import { LockTimeoutError, MigrateError, TransactionEndedError } from '../../engine/errors.ts';
+import { LockTimeoutError, MigrateError } from '../../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
 import type { SplitStatement } from '../../engine/statement-splitter.ts';
@@ -104,9 +103,7 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
   ): Promise<boolean> {
     await this.#resetSession(conn, `pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`);
     try {
-      const native = this.#native();
-      if (native) native.exec('begin immediate');
-      else await sql.raw('begin immediate').execute(conn);
+      await this.executeRaw(conn, 'begin immediate');
     } catch (error) {
       if (this.isLockTimeout(error))
         throw new LockTimeoutError(options.lockTimeoutMs, 'the SQLite write lock');
@@ -120,21 +117,27 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     writes: readonly TrackingWrite[],
     options: { ownTransaction: boolean },
   ): Promise<void> {
-    const handle = this.#native();
-    if (!handle) {
-      await super.commitWith(conn, writes, options);
-      await this.#resetSession(conn);
-      return;
-    }
-    // Same steps as the base class, on the native handle (it is this connection): the
-    // tracking writes are the same two statements every step, prepared once per run.
-    if (options.ownTransaction && (await this.transactionEnded(conn))) throw new TransactionEndedError();
-    for (const write of writes) {
-      const { sql: text, parameters } = write.compile();
-      this.#prepared(handle, text).run(...(parameters as unknown[]));
-    }
-    handle.exec('commit');
+    await super.commitWith(conn, writes, options);
     await this.#resetSession(conn);
+  }
+
+  /**
+   * Statements go to the native handle (it is this connection, one per Kysely
+   * instance): Kysely's query pipeline cost more than SQLite's own work for
+   * small DDL. Not while --verbose logs every statement (Kysely's log).
+   */
+  protected override async executeRaw(conn: AnyKysely, text: string): Promise<void> {
+    const handle = this.#native();
+    if (handle) handle.exec(text);
+    else await super.executeRaw(conn, text);
+  }
+
+  /** The tracking writes are the same two statements every step: prepared once per run. */
+  protected override async executeWrite(conn: AnyKysely, write: TrackingWrite): Promise<void> {
+    const handle = this.#native();
+    if (!handle) return super.executeWrite(conn, write);
+    const { sql: text, parameters } = write.compile();
+    this.#prepared(handle, text).run(...(parameters as unknown[]));
   }
 
   /** The handle for statements sent past Kysely; none while --verbose logs every statement (Kysely's log). */
@@ -248,13 +251,9 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     // of sqlite3_complete(), the same rule the sqlite3 shell uses.
     // Blanking BEGIN/COMMIT keeps every offset, so lines below refer to the original text.
     const unwrapped = options.inTransaction ? unwrapTransaction(script, splitSqliteStatements) : script;
-    const handle = this.#native();
     for (const statement of splitSqliteStatements(unwrapped)) {
       try {
-        // The handle is this connection (one per Kysely instance): a native exec skips
-        // Kysely's query pipeline, which cost more than SQLite's own work for small DDL.
-        if (handle) handle.exec(statement.sql);
-        else await sql.raw(statement.sql).execute(conn);
+        await this.executeRaw(conn, statement.sql);
       } catch (error) {
         throw new ScriptError(
           this.describeError(error),

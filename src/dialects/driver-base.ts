@@ -4,6 +4,7 @@ import type {
   DatabaseErrorInfo,
   DialectAdapter,
   HistoryGuard,
+  LockedStepHints,
   LockOptions,
   StepOutcome,
 } from '../engine/dialect-adapter.ts';
@@ -51,10 +52,11 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
     options: LockOptions,
     guard: HistoryGuard | undefined,
     fn: (trx: AnyKysely, finish: (write: TrackingWrite) => void) => Promise<T>,
+    hints: LockedStepHints = {},
   ): Promise<StepOutcome<T>> {
     return this.withMigrationLock(options, () =>
       db.connection().execute(async (conn): Promise<StepOutcome<T>> => {
-        const guardHolds = await this.openLockedTransaction(conn, table, options, guard);
+        const guardHolds = await this.openLockedTransaction(conn, table, options, guard, hints);
         if (!guardHolds) return { ran: false };
         const writes: TrackingWrite[] = [];
         let value: T;
@@ -131,12 +133,14 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
    * Opens a transaction on `conn` holding the migration lock, from the default
    * session state, and checks `guard`. Returns false (after rolling back) when
    * the guard does not hold. The default checks the guard with one more query.
+   * With `hints.heldScript` a driver may defer its opening to the script's round trip.
    */
   protected abstract openLockedTransaction(
     conn: AnyKysely,
     table: TrackingTable,
     options: LockOptions,
     guard: HistoryGuard | undefined,
+    hints: LockedStepHints,
   ): Promise<boolean>;
 
   /** For openLockedTransaction: the guard checked with a query of its own, inside the open transaction. */

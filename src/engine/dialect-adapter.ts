@@ -13,6 +13,17 @@ import type { TrackingTable } from './types.ts';
  * kept "dumb" (golang-migrate's rule): they run what they are told; all
  * decisions live in the engine. Each method says who calls it and when.
  */
+/** What the engine promises about a runLocked call, so a driver may spend fewer round trips. */
+export interface LockedStepHints {
+  /**
+   * `db` is the connection that holds the run's session lock (so the lock
+   * cannot be unavailable and there is no guard), and `fn` sends nothing
+   * before its one executeScript(…, { inTransaction: true }) call: a driver
+   * may send its opening in the same round trip as the script.
+   */
+  heldScript?: boolean;
+}
+
 export interface DialectAdapter<Name extends string = string> extends TrackingStoreDriver {
   /** The dialect's name, for messages and configuration ("postgres", "sqlite"). The engine never branches on it. */
   readonly dialect: Name;
@@ -96,6 +107,7 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
     options: LockOptions,
     guard: HistoryGuard | undefined,
     fn: (trx: AnyKysely, finish: (write: TrackingWrite) => void) => Promise<T>,
+    hints?: LockedStepHints,
   ): Promise<StepOutcome<T>>;
 
   /**

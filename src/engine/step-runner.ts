@@ -139,6 +139,8 @@ export class StepRunner {
             );
             return ms;
           },
+          // Under the run's lock a script step sends nothing before its script: the driver may open with it.
+          { heldScript: held !== undefined && code.kind === 'sql' && this.skipNote(source) === undefined },
         );
         if (!outcome.ran) return { kind: 'changed' };
         return { kind: 'done', result: result(source, direction, outcome.value, this.skipNote(source)) };

@@ -4,6 +4,7 @@ import type {
   DatabaseErrorInfo,
   DialectAdapter,
   HistoryGuard,
+  LockedStepHints,
   LockOptions,
   StepOutcome,
 } from '../../engine/dialect-adapter.ts';
@@ -17,7 +18,9 @@ import type { TrackingWrite } from '../../engine/tracking-store.ts';
 import type { TrackingTable } from '../../engine/types.ts';
 import { DriverBase } from '../driver-base.ts';
 import { advisoryLockKey } from '../lock-key.ts';
+import { statementsLogged } from '../statement-log.ts';
 import { findTransactionControl } from '../transaction-control.ts';
+import { DeferredOpenings } from './deferred-openings.ts';
 import { type ListenConnector, LockReleaseSignal, lockChannel } from './lock-release-signal.ts';
 import { isManagedSchema } from './managed-schemas.ts';
 import { describePostgresError } from './postgres-error-info.ts';
@@ -92,6 +95,8 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   readonly #listen: ListenConnector | undefined;
   /** Set while a migration run holds the session lock: its step commits are asynchronous, counted here. */
   #deferred: { commits: number } | undefined;
+  /** Openings sent with the script's round trip (hints.heldScript). */
+  readonly #openings = new DeferredOpenings();
   /** The backend holding the session migration lock for this process right now (direct connections). */
   #lockHolderPid: number | undefined;
 
@@ -151,26 +156,36 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   /**
    * One round trip per try: begin, the session reset, the migration's own
    * limits, then a DO block that tries the lock (55P03 when it is held) and
-   * checks the guard's digest (KM001 when the history changed).
+   * checks the guard's digest (KM001 when the history changed). On the
+   * connection that holds the run's session lock, before a script
+   * (hints.heldScript), no round trip of its own: the lock cannot be
+   * unavailable, there is no guard, so the opening (with a plain SELECT for the
+   * transaction id instead of the DO block) travels with the script.
    */
   protected async openLockedTransaction(
     conn: AnyKysely,
     table: TrackingTable,
     options: LockOptions,
     guard: HistoryGuard | undefined,
+    hints: LockedStepHints,
   ): Promise<boolean> {
-    const key = advisoryLockKey(table.schema, table.name);
-    const check = guard
-      ? { query: await inlineLiterals(guard.digestQuery(conn)), expected: guard.expected }
-      : undefined;
-    const opening = [
+    const limits = [
       'begin',
       RESET_SESSION,
       `set local lock_timeout = ${ms(options.statementLockTimeoutMs)}`,
       `set local statement_timeout = ${ms(options.statementTimeoutMs)}`,
       `set local idle_in_transaction_session_timeout = ${ms(options.idleInTransactionTimeoutMs ?? 0)}`,
-      openingBlock(key, check),
-    ].join('; ');
+    ];
+    // Not while statements are logged (--verbose): the log shows the migration's SQL as its own query.
+    if (hints.heldScript && !guard && !statementsLogged()) {
+      this.#openings.defer(conn, limits);
+      return true;
+    }
+    const key = advisoryLockKey(table.schema, table.name);
+    const check = guard
+      ? { query: await inlineLiterals(guard.digestQuery(conn)), expected: guard.expected }
+      : undefined;
+    const opening = [...limits, openingBlock(key, check)].join('; ');
     let holds = true;
     await pollForLock(
       async () => {
@@ -193,12 +208,19 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     return holds;
   }
 
+  protected override async rollbackQuietly(conn: AnyKysely): Promise<void> {
+    // A deferred opening never sent: there is no transaction to roll back.
+    if (this.#openings.discard(conn)) return;
+    await super.rollbackQuietly(conn);
+  }
+
   /** The session reset, the writes (values inlined: a multi-statement query carries no parameters) and COMMIT: one round trip. */
   protected override async commitWith(
     conn: AnyKysely,
     writes: readonly TrackingWrite[],
     options: { ownTransaction: boolean },
   ): Promise<void> {
+    await this.#openings.flush(conn);
     const statements = await Promise.all(writes.map(inlineLiterals));
     // The check rides with the tracking writes and COMMIT: if the step ended our transaction,
     // this batch runs on its own and the check aborts it before the rows are written.
@@ -216,12 +238,16 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
 
   /** After a failed step: is the connection still in the transaction openLockedTransaction started? */
   protected override async transactionEnded(conn: AnyKysely): Promise<boolean> {
+    // The opening never went out (the script's round trip did not happen): nothing was opened, nothing ended.
+    if (this.#openings.discard(conn)) return false;
     try {
       await sql.raw(STILL_OURS).execute(conn);
       return false;
     } catch (error) {
       // An aborted transaction block refuses every query: it is still a transaction, and rolls back.
-      return sqlState(error) === TRANSACTION_ENDED;
+      if (sqlState(error) !== TRANSACTION_ENDED) return false;
+      // Not in our transaction after a script sent with its opening: ended only if the opening ran.
+      return (await this.#openings.openingRan(conn)) ?? true;
     }
   }
 
@@ -319,7 +345,10 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   }
 
   executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void> {
-    return executePostgresScript(conn, script, options);
+    const opening = options.inTransaction ? this.#openings.takeForScript(conn) : undefined;
+    if (opening === undefined)
+      return this.#openings.flush(conn).then(() => executePostgresScript(conn, script, options));
+    return executePostgresScript(conn, script, { ...options, opening });
   }
 
   findNonTransactionalStatement(script: string): string | undefined {

@@ -19,6 +19,8 @@ export const TRANSACTION_ENDED = 'KM002';
 export const TXID_SETTING = 'kmigrate.txid';
 /** Raises KM002 unless the current transaction is the one openLockedTransaction started. */
 export const STILL_OURS = `do $$ begin if current_setting('${TXID_SETTING}', true) is distinct from txid_current()::text then raise exception 'the transaction was ended inside the migration' using errcode = '${TRANSACTION_ENDED}'; end if; end $$`;
+/** The txid record of openingBlock without the lock (the session already holds it) and without plpgsql. */
+export const RECORD_TXID = `select set_config('${TXID_SETTING}', txid_current()::text, true)`;
 export const QUERY_CANCELED = '57014';
 
 /**

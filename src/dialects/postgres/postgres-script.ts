@@ -7,21 +7,23 @@ import { splitPostgresStatements } from './postgres-statement-splitter.ts';
 
 /**
  * Runs a migration's SQL file. In a transaction the whole file goes as one
- * simple-protocol query (PostgreSQL parses it); outside one, statement by
+ * simple-protocol query (PostgreSQL parses it), after the driver's `opening`
+ * when it has one waiting (one round trip for both); outside one, statement by
  * statement. A failure becomes a ScriptError with the file's line and statement.
  */
 export async function executePostgresScript(
   conn: AnyKysely,
   script: string,
-  options: { inTransaction: boolean },
+  options: { inTransaction: boolean; opening?: string },
 ): Promise<void> {
   if (options.inTransaction) {
     script = unwrapTransaction(script, splitPostgresStatements);
-    // The whole file in one simple-protocol query: PostgreSQL parses it.
+    // On a line of its own: a script starting with `--` must not comment out the opening's end.
+    const prefix = options.opening === undefined ? '' : `${options.opening};\n`;
     try {
-      await sql.raw(script).execute(conn);
+      await sql.raw(prefix + script).execute(conn);
     } catch (error) {
-      throw scriptError(error, script, 0, script);
+      throw scriptError(error, script, -prefix.length, script);
     }
     return;
   }
@@ -39,7 +41,9 @@ export async function executePostgresScript(
 /** Maps an error position inside `sent` (which starts at `offset` in `script`) to line and statement. */
 function scriptError(error: unknown, sent: string, offset: number, script: string): ScriptError {
   const info = describePostgresError(error);
-  const at = info.position !== undefined ? offset + info.position - 1 : undefined;
+  // A negative offset: `sent` began with that many characters of ours (an error there has no place in the file).
+  const position = info.position !== undefined ? offset + info.position - 1 : undefined;
+  const at = position !== undefined && position >= 0 ? position : undefined;
   let statement: string | undefined;
   let location: { line: number; column: number } | undefined;
   if (at !== undefined) {

@@ -8,11 +8,6 @@ import type { TrackingShapeReading } from './tracking-shape.ts';
 import type { TrackingStoreDriver, TrackingWrite } from './tracking-store.ts';
 import type { TrackingTable } from './types.ts';
 
-/**
- * Everything the engine needs from a database, and nothing more. Adapters are
- * kept "dumb" (golang-migrate's rule): they run what they are told; all
- * decisions live in the engine. Each method says who calls it and when.
- */
 /** What the engine promises about a runLocked call, so a driver may spend fewer round trips. */
 export interface LockedStepHints {
   /**
@@ -24,6 +19,11 @@ export interface LockedStepHints {
   heldScript?: boolean;
 }
 
+/**
+ * Everything the engine needs from a database, and nothing more. Adapters are
+ * kept "dumb" (golang-migrate's rule): they run what they are told; all
+ * decisions live in the engine. Each method says who calls it and when.
+ */
 export interface DialectAdapter<Name extends string = string> extends TrackingStoreDriver {
   /** The dialect's name, for messages and configuration ("postgres", "sqlite"). The engine never branches on it. */
   readonly dialect: Name;

@@ -65,9 +65,4 @@ export class DeferredOpenings {
       .execute(conn);
     return rows[0]?.marker === marker;
   }
-
-  /** The step ended normally: nothing to tell apart any more. */
-  settle(conn: AnyKysely): void {
-    this.#sent.delete(conn);
-  }
 }

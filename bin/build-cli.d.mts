@@ -1,2 +1,2 @@
-/** Builds dist/bundle/kmigrate.mjs (and its chunks); returns the entry file. */
+/** Builds dist/bundle/kmigrate.cjs (the CLI), its two ES module shims and its first code cache; returns the bundle file. */
 export function buildCli(options?: { quiet?: boolean }): Promise<string>;

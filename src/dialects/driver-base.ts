@@ -37,6 +37,7 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
     transactionalDdl: true,
     sessionLock: true,
     schemas: false,
+    digestInSql: false,
   };
   readonly defaultSchema: string = 'main';
   readonly sessionLockUnavailableReason: string | undefined = undefined;

@@ -38,6 +38,11 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
     readonly sessionLock: boolean;
     /** Tables live in a named schema (PostgreSQL); false: TrackingTable.schema is ignored (SQLite). */
     readonly schemas: boolean;
+    /**
+     * The database computes historyDigest itself (TrackingStore.digestQuery: md5 and string_agg), so
+     * a lock waiter's "has the history moved?" reads one row instead of the whole history.
+     */
+    readonly digestInSql: boolean;
   };
 
   /** The schema a tracking table goes to when the configuration names none ('public' on PostgreSQL). */

@@ -35,7 +35,7 @@ export interface TrackingWrite {
 
 /** What the store needs from a driver: whether tables live in a schema, and how "no such table" looks. */
 export interface TrackingStoreDriver {
-  readonly capabilities: { readonly schemas: boolean };
+  readonly capabilities: { readonly schemas: boolean; readonly digestInSql: boolean };
   /** `absent`: the table (or its schema) does not exist; `malformed`: a column is missing. */
   classifyTrackingReadError(error: unknown): 'absent' | 'malformed' | undefined;
   /** Both tables as the catalog describes them (assertShape). */
@@ -102,16 +102,22 @@ export class TrackingStore {
       return found;
     } catch (error) {
       if (error instanceof TrackingShapeError) throw error;
-      const kind = this.#driver.classifyTrackingReadError(error);
-      if (kind === 'absent') return null;
-      if (kind === 'malformed') {
-        throw new TrackingTableError(
-          trackingTableLabel(this.table, this.#driver),
-          `exists but is not in kmigrate's format (${(error as Error).message})`,
-        );
-      }
-      throw error;
+      this.#absentOrThrow(error);
+      return null;
     }
+  }
+
+  /** A failed read of the tracking table: returns when the table does not exist yet; a malformed one is refused. */
+  #absentOrThrow(error: unknown): void {
+    const kind = this.#driver.classifyTrackingReadError(error);
+    if (kind === 'absent') return;
+    if (kind === 'malformed') {
+      throw new TrackingTableError(
+        trackingTableLabel(this.table, this.#driver),
+        `exists but is not in kmigrate's format (${(error as Error).message})`,
+      );
+    }
+    throw error;
   }
 
   /**
@@ -128,9 +134,20 @@ export class TrackingStore {
     this.#shapeChecked = true;
   }
 
-  /** The digest (see historyDigest) of the rows as they are now, read in one query. */
+  /**
+   * The digest (see historyDigest) of the rows as they are now, in one query: computed by the
+   * database where it can (one row back, not the history: lock waiters ask after every wake-up).
+   */
   async digest(db: AnyKysely): Promise<string> {
-    return historyDigest((await this.read(db)) ?? []);
+    if (!this.#driver.capabilities.digestInSql) return historyDigest((await this.read(db)) ?? []);
+    try {
+      const row = await this.#digestSelect(db).executeTakeFirst();
+      return row?.digest ?? historyDigest([]);
+    } catch (error) {
+      // As read(): no table yet is an empty history.
+      this.#absentOrThrow(error);
+      return historyDigest([]);
+    }
   }
 
   /**
@@ -139,6 +156,10 @@ export class TrackingStore {
    * Spelled with md5 and string_agg: only drivers whose database has both use it.
    */
   digestQuery(db: AnyKysely): TrackingWrite {
+    return this.#digestSelect(db);
+  }
+
+  #digestSelect(db: AnyKysely) {
     return this.#db(db)
       .selectFrom(this.table.name)
       .select(

@@ -95,6 +95,26 @@ describeEachDialect('driver contract', (ctx) => {
     expect(await store.read(db)).toEqual([]);
   });
 
+  it('digest: what the store reads (in SQL where the driver can) equals historyDigest of the rows, absent table included', async () => {
+    const { db, adapter } = await open(ctx.database.url);
+    const table = tableOf(adapter);
+    const store = new TrackingStore(table, adapter, 'contract');
+    expect(await store.digest(db)).toBe(historyDigest([]));
+    await adapter.ensureTrackingTables(db, table, 5_000);
+    expect(await store.digest(db)).toBe(historyDigest([]));
+    await store.run(
+      db,
+      store.insert(db, { version: 10, name: 'ten', checksum: 'c10', state: 'applied', executionMs: 1 }),
+      store.insert(db, { version: 2, name: 'two_b', checksum: 'c2', state: 'applied', executionMs: 1 }),
+      store.insert(db, { version: 3, name: 'three-x', checksum: 'c3', state: 'running', executionMs: 0 }),
+    );
+    const rows = await store.read(db);
+    expect(rows?.map((r) => r.version)).toEqual([2, 3, 10]);
+    // Versions 2 and 10 also check the order: numeric, as historyDigest sorts, not as text.
+    expect(await store.digest(db)).toBe(historyDigest(rows ?? []));
+    expect(await store.digest(db)).not.toBe(historyDigest([]));
+  });
+
   it('lock: a second connection waits, then times out with LockTimeoutError; after release it gets the lock', async () => {
     const first = await open(ctx.database.url);
     const second = await open(ctx.database.url);

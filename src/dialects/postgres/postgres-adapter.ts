@@ -86,6 +86,7 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
       transactionalDdl: true,
       sessionLock: !options.transactionPoolerReason,
       schemas: true,
+      digestInSql: true,
     };
     this.sessionLockUnavailableReason = options.transactionPoolerReason;
     // LISTEN needs a session of its own: never behind a transaction pooler.

@@ -37,24 +37,52 @@ export class Reporter {
 
   /** Human text: stdout normally, stderr in --json mode so stdout stays parseable. */
   info(line: string): void {
+    this.#flushSkipped();
+    this.#line(line);
+  }
+
+  #line(line: string): void {
     (this.json ? this.#io.stderr : this.#io.stdout)(`${line}\n`);
   }
 
   warn(line: string): void {
+    this.#flushSkipped();
     this.#io.stderr(`${this.colors.yellow('warning:')} ${line}\n`);
   }
 
   error(line: string): void {
     this.#stopSpinner();
+    this.#flushSkipped();
     this.#io.stderr(`${this.colors.red('error:')} ${line}\n`);
   }
 
   /** The JSON document of a --json run. */
   emit(value: unknown): void {
+    this.#flushSkipped();
     this.#io.stdout(`${JSON.stringify(value, null, 2)}\n`);
   }
 
+  /**
+   * Steps another process did meanwhile arrive together (a waiter's new plan finds them all at
+   * once): one line for the lot instead of one per migration — a replica waiting behind another
+   * that applied a thousand migrations printed a thousand lines.
+   */
+  readonly #skipped: MigrationResult[] = [];
+
+  #flushSkipped(): void {
+    if (!this.#skipped.length) return;
+    this.#line(skippedLine(this.#skipped.splice(0), this.colors));
+  }
+
   onEvent = (event: MigrationEvent): void => {
+    if (event.type === 'done' && event.result.status === 'skipped' && !event.result.note) {
+      this.#stopSpinner();
+      // Out as soon as the burst ends (a microtask), whatever comes next: even an error that
+      // another reporter prints.
+      if (this.#skipped.push(event.result) === 1) queueMicrotask(() => this.#flushSkipped());
+      return;
+    }
+    this.#flushSkipped();
     if (event.type === 'start') {
       if (this.#io.isTTY && !this.json) {
         const arrow = event.direction === 'up' ? 'applying' : 'reverting';
@@ -227,6 +255,17 @@ export function aheadWarning(migrations: { version: number; name: string }[]): s
 
 function label(m: { version: number; name: string }): string {
   return `${m.version}_${m.name}`;
+}
+
+/** `  = skipped  1_a, 2_b (done by another process)`; more than three: the first … the last (N migrations). */
+export function skippedLine(results: readonly MigrationResult[], c: Colors): string {
+  const first = results[0];
+  const last = results.at(-1);
+  const which =
+    results.length <= 3 || !first || !last
+      ? results.map(label).join(', ')
+      : `${label(first)} … ${label(last)} (${results.length} migrations)`;
+  return `  ${c.dim('= skipped ')} ${which}${c.dim(' (done by another process)')}`;
 }
 
 export function resultLine(r: MigrationResult, c: Colors): string {

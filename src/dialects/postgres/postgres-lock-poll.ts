@@ -1,6 +1,16 @@
 import type { LockReleaseSignal } from './lock-release-signal.ts';
 
 /**
+ * While LISTENing, how long a waiter sleeps when no NOTIFY comes. The holder's NOTIFY is what
+ * wakes waiters; this only bounds the wait after a holder that ended without one (its session
+ * died: the server freed the lock). Short wake-ups cost more than they save: a waiter woken
+ * during the holder's run finds the history moved, plans again and queues again, and fifteen
+ * of them doing that every 250 ms took CPU from the holder and delayed their own exit by
+ * hundreds of milliseconds (B4).
+ */
+export const LISTENING_FALLBACK_MS = 1000;
+
+/**
  * Migrators wait for the advisory lock by trying it, never by blocking inside a
  * statement: a session blocked in pg_advisory_lock holds a snapshot, and the
  * lock holder's CREATE INDEX CONCURRENTLY waits for every older snapshot in the
@@ -12,16 +22,6 @@ import type { LockReleaseSignal } from './lock-release-signal.ts';
  * first. With `stillNeeded`, after every wake-up it first asks whether the wait
  * is still worth it, and returns false when not (the holder did the work).
  */
-/**
- * While LISTENing, how long a waiter sleeps when no NOTIFY comes. The holder's NOTIFY is what
- * wakes waiters; this only bounds the wait after a holder that ended without one (its session
- * died: the server freed the lock). Short wake-ups cost more than they save: a waiter woken
- * during the holder's run finds the history moved, plans again and queues again, and fifteen
- * of them doing that every 250 ms took CPU from the holder and delayed their own exit by
- * hundreds of milliseconds (B4).
- */
-export const LISTENING_FALLBACK_MS = 1000;
-
 export async function pollForLock(
   attempt: () => Promise<boolean>,
   timeoutMs: number,

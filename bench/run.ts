@@ -18,6 +18,7 @@ import { runB3 } from './b3-noop-process.ts';
 import { runB4 } from './b4-concurrency.ts';
 import { runB5 } from './b5-cold-start.ts';
 import { runB6 } from './b6-codegen.ts';
+import { runB7 } from './b7-remote-apply.ts';
 import { BENCH_TMP, type BenchContext } from './lib/context.ts';
 import { startBenchPostgres } from './lib/postgres-server.ts';
 import { writeReport } from './report.ts';
@@ -35,6 +36,7 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<unknown>> = {
   b4: runB4,
   b5: runB5,
   b6: runB6,
+  b7: runB7,
 };
 
 async function main(): Promise<void> {

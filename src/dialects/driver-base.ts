@@ -57,6 +57,7 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
   ): Promise<StepOutcome<T>> {
     return this.withMigrationLock(options, () =>
       db.connection().execute(async (conn): Promise<StepOutcome<T>> => {
+        this.#sessions.set(conn, db);
         const guardHolds = await this.openLockedTransaction(conn, table, options, guard, hints);
         if (!guardHolds) return { ran: false };
         const writes: TrackingWrite[] = [];
@@ -69,6 +70,9 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
           throw ended ? new TransactionEndedError({ cause: error }) : error;
         }
         try {
+          // Kept back to travel with the next step's script (PostgreSQL): settled by that round trip.
+          const kept = hints.deferCommit ? await this.deferCommit(conn, writes) : undefined;
+          if (kept) return { ran: true, value, committed: kept.committed };
           await this.commitWith(conn, writes, { ownTransaction: true });
           return { ran: true, value };
         } catch (error) {
@@ -87,6 +91,33 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
       await this.rollbackQuietly(conn);
       throw this.environmentFailure(error, 'writing tracking rows');
     }
+  }
+
+  /** For each connection runLocked opened, the Kysely it was opened from (sessionOf). */
+  readonly #sessions = new WeakMap<AnyKysely, AnyKysely>();
+
+  /**
+   * What stays the same for one database session across runLocked calls:
+   * every call wraps its connection in a new Kysely, but the engine passes the
+   * run's held connection as `db` each time.
+   */
+  protected sessionOf(conn: AnyKysely): AnyKysely {
+    return this.#sessions.get(conn) ?? conn;
+  }
+
+  /** No driver keeps a COMMIT back by default (deferCommit): nothing ever waits. */
+  async settleCommit(_conn: AnyKysely): Promise<void> {}
+
+  /**
+   * hints.deferCommit: keep `writes` and COMMIT back for the next step's round
+   * trip, returning the promise that settles when they went; undefined (the
+   * default) commits now as usual.
+   */
+  protected async deferCommit(
+    _conn: AnyKysely,
+    _writes: readonly TrackingWrite[],
+  ): Promise<{ committed: Promise<void> } | undefined> {
+    return undefined;
   }
 
   async ensureTrackingTables(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void> {

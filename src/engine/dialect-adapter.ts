@@ -17,6 +17,14 @@ export interface LockedStepHints {
    * may send its opening in the same round trip as the script.
    */
   heldScript?: boolean;
+  /**
+   * With `heldScript`: the caller's next use of `db` is the next step's
+   * runLocked (or settleCommit). The driver may then keep this step's tracking
+   * writes and COMMIT back and send them in the next script's round trip; the
+   * outcome's `committed` settles when they went (rejects when the COMMIT did
+   * not happen, with why), and nothing may be reported as done before.
+   */
+  deferCommit?: boolean;
 }
 
 /**
@@ -153,6 +161,12 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
   commitWrites(conn: AnyKysely, writes: readonly TrackingWrite[]): Promise<void>;
 
   /**
+   * Sends a COMMIT kept back on `conn` (hints.deferCommit) on its own, if one
+   * waits, and settles its `committed`; resolves once nothing waits.
+   */
+  settleCommit(conn: AnyKysely): Promise<void>;
+
+  /**
    * Called by `status` and `force` when a row is running/reverting: true when
    * another session holds the migration lock right now (its step is still in
    * progress), false when nobody does (the step died: the row is dirty).
@@ -236,7 +250,11 @@ export interface HistoryGuard {
   digestQuery(conn: AnyKysely): TrackingWrite;
 }
 
-export type StepOutcome<T> = { ran: true; value: T } | { ran: false };
+/**
+ * `committed`: present when the driver kept the COMMIT back (hints.deferCommit);
+ * the step is done only once it resolves.
+ */
+export type StepOutcome<T> = { ran: true; value: T; committed?: Promise<void> } | { ran: false };
 
 export interface LockOptions {
   /** Max wait for the migration lock. */

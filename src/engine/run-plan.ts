@@ -83,14 +83,40 @@ async function runEachLocked(
   results: MigrationResult[] = [],
 ): Promise<PlanRun> {
   let expected: readonly PlannedRow[] = rows;
-  for (const step of steps) {
-    const outcome = await ctx.runner.run(step, expected, held);
-    if (outcome.kind === 'changed') {
-      if (onChange.replan) return { results, changed: true };
-      throw await ctx.changed(onChange.command, expected, results.length);
+  // A step whose COMMIT travels with the next step's script: done (and in `results`) once it went.
+  let kept: { result: MigrationResult; committed: Promise<void> } | undefined;
+  // `send`: the COMMIT may still wait (an error, the last step); after a step ran, its script took it.
+  const settleKept = async (send: boolean) => {
+    if (!kept || !held) return;
+    const { result, committed } = kept;
+    kept = undefined;
+    if (send) await ctx.adapter.settleCommit(held);
+    // Its COMMIT failing is its own failure, reported instead of whatever the next step met.
+    await committed;
+    results.push(result);
+  };
+  try {
+    for (const [i, step] of steps.entries()) {
+      const next = steps[i + 1];
+      const outcome = await ctx.runner.run(
+        step,
+        expected,
+        held,
+        next !== undefined && ctx.runner.sendsOnlyItsScript(next),
+      );
+      await settleKept(false);
+      if (outcome.kind === 'changed') {
+        if (onChange.replan) return { results, changed: true };
+        throw await ctx.changed(onChange.command, expected, results.length);
+      }
+      if (outcome.committed) kept = { result: outcome.result, committed: outcome.committed };
+      else results.push(outcome.result);
+      if (!held) expected = afterStep(expected, step);
     }
-    results.push(outcome.result);
-    if (!held) expected = afterStep(expected, step);
+    await settleKept(true);
+  } catch (error) {
+    await settleKept(true);
+    throw error;
   }
   return { results, changed: false };
 }

@@ -39,6 +39,19 @@ export class StepRunner {
     return dialectSkipNote(source, this.#o.adapter.dialect);
   }
 
+  /**
+   * A step that sends nothing but its script under the run's lock (a transactional
+   * SQL step that runs here): the step before it may have its COMMIT travel with it.
+   */
+  sendsOnlyItsScript(step: RunStep): boolean {
+    const code = step.direction === 'up' ? step.migration.up : step.migration.down;
+    return (
+      code?.kind === 'sql' &&
+      this.skipNote(step.source) === undefined &&
+      this.isTransactional(step.migration, step.direction)
+    );
+  }
+
   isTransactional(migration: LoadedMigration, direction: Direction): boolean {
     const step = direction === 'up' ? migration.up : migration.down;
     return step ? isTransactionalStep(migration, step, this.#o.adapter) : migration.transactional;
@@ -59,8 +72,19 @@ export class StepRunner {
    * (Migrator checked the history under it): the step runs there, with no check
    * of its own. Every locked operation of the run must use that connection: a
    * second one would wait for the lock its own run holds.
+   *
+   * `beforeScriptStep` (with `held`): the next thing the caller runs on `held`
+   * is a step that sends only its script (sendsOnlyItsScript), or it calls
+   * adapter.settleCommit. The driver may then send this step's COMMIT with that
+   * script (one round trip per migration on PostgreSQL): the outcome carries
+   * `committed`, and `done` is emitted only when it resolves.
    */
-  async run(step: RunStep, expected: readonly PlannedRow[], held?: AnyKysely): Promise<StepRunOutcome> {
+  async run(
+    step: RunStep,
+    expected: readonly PlannedRow[],
+    held?: AnyKysely,
+    beforeScriptStep = false,
+  ): Promise<StepRunOutcome> {
     const { source, direction } = step;
     this.#o.onEvent?.({ type: 'start', version: source.version, name: source.name, direction });
     // A migration for other dialects only is recorded in one transaction, never run (dialect-skip.ts).
@@ -76,7 +100,7 @@ export class StepRunner {
       const leave = signalGuard.enterStep(inFlight, () => this.#cancelStatement());
       try {
         outcome = transactional
-          ? await this.#runTransactional(step, expected, held)
+          ? await this.#runTransactional(step, expected, held, held !== undefined && beforeScriptStep)
           : await this.#runOutsideTransaction(step, expected, held);
       } finally {
         leave();
@@ -86,11 +110,25 @@ export class StepRunner {
     } finally {
       unguard();
     }
-    if (outcome.kind === 'done') this.#o.onEvent?.({ type: 'done', result: outcome.result });
+    if (outcome.kind === 'done') {
+      const done = outcome.result;
+      // A COMMIT kept back: the step is done, and said to be, when it went.
+      if (outcome.committed)
+        outcome.committed.then(
+          () => this.#o.onEvent?.({ type: 'done', result: done }),
+          () => undefined,
+        );
+      else this.#o.onEvent?.({ type: 'done', result: done });
+    }
     // A signal that came as the step finished: it is done and recorded; the run stops here.
     const signal = signalGuard.received;
-    if (signal && outcome.kind === 'done')
+    if (signal && outcome.kind === 'done') {
+      if (outcome.committed && held) {
+        await this.#o.adapter.settleCommit(held);
+        await outcome.committed;
+      }
       throw new MigrationInterruptedError(signal, inFlight, { kind: 'completed' });
+    }
     return outcome;
   }
 
@@ -98,11 +136,13 @@ export class StepRunner {
     step: RunStep,
     expected: readonly PlannedRow[],
     held: AnyKysely | undefined,
+    deferCommit: boolean,
   ): Promise<StepRunOutcome> {
     const { source, direction } = step;
     const { store } = this.#o;
     const code = (direction === 'up' ? step.migration.up : step.migration.down)!;
     const retries = this.#o.lockRetries ?? DEFAULT_LOCK_RETRIES;
+    const heldScript = held !== undefined && code.kind === 'sql' && this.skipNote(source) === undefined;
     const began = performance.now();
     const probe = new BlockerProbe(this.#o.adapter, this.#o.db, this.#o.lock.statementLockTimeoutMs);
     for (let attempt = 0; ; attempt++) {
@@ -139,11 +179,15 @@ export class StepRunner {
             );
             return ms;
           },
-          // Under the run's lock a script step sends nothing before its script: the driver may open with it.
-          { heldScript: held !== undefined && code.kind === 'sql' && this.skipNote(source) === undefined },
+          // Under the run's lock a script step sends nothing before its script: the driver may open with
+          // it, and may keep its COMMIT back for the next script step's round trip.
+          { heldScript, deferCommit: heldScript && deferCommit },
         );
         if (!outcome.ran) return { kind: 'changed' };
-        return { kind: 'done', result: result(source, direction, outcome.value, this.skipNote(source)) };
+        const done = result(source, direction, outcome.value, this.skipNote(source));
+        return outcome.committed
+          ? { kind: 'done', result: done, committed: outcome.committed }
+          : { kind: 'done', result: done };
       } catch (error) {
         if (error instanceof TransactionEndedError)
           throw await this.#recordPartialCommit(source, code, direction, error, held ?? this.#o.db);

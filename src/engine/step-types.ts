@@ -14,6 +14,10 @@ export interface RunStep {
 export type MigrationEvent =
   /** A plan of `steps` steps is made; the run now takes (or waits for) the migration lock. */
   | { type: 'lock'; steps: number }
+  /**
+   * On PostgreSQL a step's COMMIT may travel with the next step's script: its
+   * `done` then comes after the next step's `start`, when the COMMIT is confirmed.
+   */
   | { type: 'start'; version: number; name: string; direction: Direction }
   /** Applied migrations newer than every file (a newer release ran them): fine, but worth a warning. */
   | { type: 'ahead'; migrations: { version: number; name: string }[] }
@@ -35,4 +39,11 @@ export interface StepRunnerOptions {
 }
 
 /** `changed`: under the lock the tracking rows were not those the plan expected; nothing ran. */
-export type StepRunOutcome = { kind: 'done'; result: MigrationResult } | { kind: 'changed' };
+/**
+ * `committed`: the step's COMMIT travels with the next step's script (the
+ * runner was told a next step follows); the step is done, and its `done`
+ * event is emitted, only once it resolves.
+ */
+export type StepRunOutcome =
+  | { kind: 'done'; result: MigrationResult; committed?: Promise<void> }
+  | { kind: 'changed' };

@@ -12,6 +12,7 @@ import { LockTimeoutError, TransactionEndedError } from '../../engine/errors.ts'
 import type { InvalidIndex } from '../../engine/invalid-index.ts';
 import type { LockHolder } from '../../engine/lock-holder.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
+import { ScriptError } from '../../engine/script-error.ts';
 import type { SplitStatement } from '../../engine/statement-splitter.ts';
 import type { TrackingShapeReading } from '../../engine/tracking-shape.ts';
 import type { TrackingWrite } from '../../engine/tracking-store.ts';
@@ -20,7 +21,8 @@ import { DriverBase } from '../driver-base.ts';
 import { advisoryLockKey } from '../lock-key.ts';
 import { statementsLogged } from '../statement-log.ts';
 import { findTransactionControl } from '../transaction-control.ts';
-import { DeferredOpenings } from './deferred-openings.ts';
+import { DeferredOpenings, type TakenOpening } from './deferred-openings.ts';
+import { KEPT_CLOSING, type KeptCommit, KeptCommits } from './kept-commits.ts';
 import { type ListenConnector, LockReleaseSignal, lockChannel } from './lock-release-signal.ts';
 import { isManagedSchema } from './managed-schemas.ts';
 import { describePostgresError } from './postgres-error-info.ts';
@@ -98,6 +100,8 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   #deferred: { commits: number } | undefined;
   /** Openings sent with the script's round trip (hints.heldScript). */
   readonly #openings = new DeferredOpenings();
+  /** COMMITs sent with the next script's round trip (hints.deferCommit), and round trips in flight. */
+  readonly #kept = new KeptCommits();
   /** The backend holding the session migration lock for this process right now (direct connections). */
   #lockHolderPid: number | undefined;
 
@@ -170,6 +174,7 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     guard: HistoryGuard | undefined,
     hints: LockedStepHints,
   ): Promise<boolean> {
+    await this.#kept.idle(this.sessionOf(conn));
     const limits = [
       'begin',
       RESET_SESSION,
@@ -179,9 +184,12 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     ];
     // Not while statements are logged (--verbose): the log shows the migration's SQL as its own query.
     if (hints.heldScript && !guard && !statementsLogged()) {
-      this.#openings.defer(conn, limits);
+      // A COMMIT kept back by the step before goes with this opening and script.
+      this.#openings.defer(conn, limits, hints.deferCommit === true && this.#deferred !== undefined);
       return true;
     }
+    // Anything else on this connection: a kept COMMIT goes first, on its own (and stops us if it failed).
+    await this.#settle(conn);
     const key = advisoryLockKey(table.schema, table.name);
     const check = guard
       ? { query: await inlineLiterals(guard.digestQuery(conn)), expected: guard.expected }
@@ -210,6 +218,7 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   }
 
   protected override async rollbackQuietly(conn: AnyKysely): Promise<void> {
+    await this.#kept.idle(this.sessionOf(conn));
     // A deferred opening never sent: there is no transaction to roll back.
     if (this.#openings.discard(conn)) return;
     await super.rollbackQuietly(conn);
@@ -221,6 +230,7 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     writes: readonly TrackingWrite[],
     options: { ownTransaction: boolean },
   ): Promise<void> {
+    await this.#kept.idle(this.sessionOf(conn));
     await this.#openings.flush(conn);
     const statements = await Promise.all(writes.map(inlineLiterals));
     // The check rides with the tracking writes and COMMIT: if the step ended our transaction,
@@ -237,8 +247,52 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     if (this.#deferred) this.#deferred.commits++;
   }
 
+  /**
+   * A step whose script ended at the kept-commit savepoint (its "still ours" check already
+   * passed): its writes and COMMIT wait for the next step's script (one round trip per
+   * migration). The step is done only when `committed` resolves.
+   */
+  protected override async deferCommit(
+    conn: AnyKysely,
+    writes: readonly TrackingWrite[],
+  ): Promise<{ committed: Promise<void> } | undefined> {
+    const session = this.sessionOf(conn);
+    await this.#kept.idle(session);
+    if (!this.#deferred || !this.#kept.takeClosed(session)) return undefined;
+    const statements = await Promise.all(writes.map(inlineLiterals));
+    // Counted now: the run's end flushes the WAL if any step may have committed asynchronously.
+    this.#deferred.commits++;
+    return { committed: this.#kept.keep(session, [RESET_SESSION, ASYNC_COMMIT], statements) };
+  }
+
+  override async settleCommit(conn: AnyKysely): Promise<void> {
+    // A failure is the kept step's, and reaches its caller through that step's `committed`.
+    await this.#settle(conn).catch(() => undefined);
+  }
+
+  /** Sends a kept COMMIT on its own, if one waits; throws (after settling it) when it failed. */
+  async #settle(conn: AnyKysely): Promise<void> {
+    const session = this.sessionOf(conn);
+    await this.#kept.idle(session);
+    const kept = this.#kept.take(session);
+    if (kept) await this.#commitKept(conn, kept);
+  }
+
+  async #commitKept(conn: AnyKysely, kept: KeptCommit): Promise<void> {
+    try {
+      await sql.raw(kept.text).execute(conn);
+    } catch (error) {
+      await super.rollbackQuietly(conn);
+      const failure = this.environmentFailure(error, 'committing');
+      kept.reject(failure);
+      throw failure;
+    }
+    kept.resolve();
+  }
+
   /** After a failed step: is the connection still in the transaction openLockedTransaction started? */
   protected override async transactionEnded(conn: AnyKysely): Promise<boolean> {
+    await this.#kept.idle(this.sessionOf(conn));
     // The opening never went out (the script's round trip did not happen): nothing was opened, nothing ended.
     if (this.#openings.discard(conn)) return false;
     try {
@@ -281,6 +335,8 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     fn: (conn: AnyKysely) => Promise<T>,
   ): Promise<StepOutcome<T>> {
     const key = advisoryLockKey(table.schema, table.name);
+    // A COMMIT kept back on this session goes before anything else the lock's holder does.
+    await this.#settle(db);
     return db.connection().execute(async (conn): Promise<StepOutcome<T>> => {
       let pid: number | undefined;
       // The server's start, to tell after a lost session whether it restarted meanwhile (run-end).
@@ -308,7 +364,9 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
       // A migration run (stillNeeded) commits its steps asynchronously; anything else as usual.
       const deferred = stillNeeded && !this.#deferred ? { commits: 0 } : undefined;
       if (deferred) this.#deferred = deferred;
-      const end = (failure?: unknown) => {
+      const end = async (failure?: unknown) => {
+        // The engine settles every kept COMMIT before it ends a run; should one still wait, it goes.
+        await this.settleCommit(conn);
         if (owner) this.#lockHolderPid = undefined;
         if (deferred) this.#deferred = undefined;
         return endRun({ conn, pool: db, key, asyncCommits: deferred?.commits ?? 0, serverStarted }, failure);
@@ -346,10 +404,75 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   }
 
   executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void> {
+    // Tracked from this call on: a caller that stops waiting (a signal, the step timeout) and cleans
+    // up must not send anything while this round trip, or finding out what it did, is in flight.
+    const session = this.sessionOf(conn);
+    const before = this.#kept.idle(session);
+    return this.#kept.track(
+      session,
+      before.then(() => this.#runScript(conn, session, script, options)),
+    );
+  }
+
+  async #runScript(
+    conn: AnyKysely,
+    session: AnyKysely,
+    script: string,
+    options: { inTransaction: boolean },
+  ): Promise<void> {
     const opening = options.inTransaction ? this.#openings.takeForScript(conn) : undefined;
-    if (opening === undefined)
-      return this.#openings.flush(conn).then(() => executePostgresScript(conn, script, options));
-    return executePostgresScript(conn, script, { ...options, opening });
+    this.#kept.takeClosed(session);
+    if (opening === undefined) {
+      const kept = this.#kept.take(session);
+      if (kept) await this.#commitKept(conn, kept);
+      await this.#openings.flush(conn);
+      return executePostgresScript(conn, script, options);
+    }
+    const kept = this.#kept.take(session);
+    const closing = opening.closing ? KEPT_CLOSING : '';
+    try {
+      await executePostgresScript(conn, script, {
+        ...options,
+        opening: kept ? `${kept.text};\n${opening.text}` : opening.text,
+        closing,
+      });
+    } catch (error) {
+      if (!kept) throw error;
+      await this.#afterKeptFailure(conn, kept, opening, error, () =>
+        executePostgresScript(conn, script, { ...options, opening: opening.text, closing }),
+      );
+    }
+    kept?.resolve();
+    if (closing) this.#kept.markClosed(session);
+  }
+
+  /**
+   * The round trip carrying the previous step's kept COMMIT and this step's
+   * script failed: settle the kept step by what the server did, then either
+   * throw this step's failure or, when the failure stopped the string before
+   * the COMMIT ran (a syntax error: the step before is intact at its
+   * savepoint), send the COMMIT and then the script again, each on its own.
+   */
+  async #afterKeptFailure(
+    conn: AnyKysely,
+    kept: KeptCommit,
+    opening: TakenOpening,
+    error: unknown,
+    again: () => Promise<void>,
+  ): Promise<void> {
+    const fate = await this.#kept.fate(conn, kept, opening.marker);
+    if (fate === 'committed') {
+      kept.resolve();
+      throw error;
+    }
+    if (fate === 'intact') {
+      await this.#commitKept(conn, kept);
+      return again();
+    }
+    // Its COMMIT failed (the error is the COMMIT's, as the database said it), or nothing can
+    // tell: the kept step is not done.
+    kept.reject(this.environmentFailure(error instanceof ScriptError ? error.cause : error, 'committing'));
+    throw error;
   }
 
   findNonTransactionalStatement(script: string): string | undefined {

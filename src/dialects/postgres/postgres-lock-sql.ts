@@ -22,6 +22,12 @@ export const STILL_OURS = `do $$ begin if current_setting('${TXID_SETTING}', tru
 /** The txid record of openingBlock without the lock (the session already holds it) and without plpgsql. */
 export const RECORD_TXID = `select set_config('${TXID_SETTING}', txid_current()::text, true)`;
 export const QUERY_CANCELED = '57014';
+/** ROLLBACK TO SAVEPOINT of a savepoint the transaction does not have. */
+export const NO_SUCH_SAVEPOINT = '3B001';
+/** A transaction-block statement outside any transaction block. */
+export const NO_ACTIVE_TRANSACTION = '25P01';
+/** Session-level marker of the last opening (or kept COMMIT) that ran: it outlives a COMMIT, not a ROLLBACK. */
+export const STEP_MARKER = 'kmigrate.step';
 
 /**
  * Every step starts from the session's defaults (one run of N = N runs of 1):

@@ -14,14 +14,14 @@ import { splitPostgresStatements } from './postgres-statement-splitter.ts';
 export async function executePostgresScript(
   conn: AnyKysely,
   script: string,
-  options: { inTransaction: boolean; opening?: string },
+  options: { inTransaction: boolean; opening?: string; closing?: string },
 ): Promise<void> {
   if (options.inTransaction) {
     script = unwrapTransaction(script, splitPostgresStatements);
     // On a line of its own: a script starting with `--` must not comment out the opening's end.
     const prefix = options.opening === undefined ? '' : `${options.opening};\n`;
     try {
-      await sql.raw(prefix + script).execute(conn);
+      await sql.raw(prefix + script + (options.closing ?? '')).execute(conn);
     } catch (error) {
       throw scriptError(error, script, -prefix.length, script);
     }
@@ -43,7 +43,8 @@ function scriptError(error: unknown, sent: string, offset: number, script: strin
   const info = describePostgresError(error);
   // A negative offset: `sent` began with that many characters of ours (an error there has no place in the file).
   const position = info.position !== undefined ? offset + info.position - 1 : undefined;
-  const at = position !== undefined && position >= 0 ? position : undefined;
+  // Past the script's end: in the driver's closing (ours too).
+  const at = position !== undefined && position >= 0 && position <= script.length ? position : undefined;
   let statement: string | undefined;
   let location: { line: number; column: number } | undefined;
   if (at !== undefined) {

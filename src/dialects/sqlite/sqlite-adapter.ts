@@ -3,6 +3,7 @@ import type { AnyKysely } from '../../engine/any-kysely.ts';
 import type {
   DatabaseErrorInfo,
   HistoryGuard,
+  LockedStepHints,
   LockOptions,
   StepOutcome,
 } from '../../engine/dialect-adapter.ts';
@@ -94,14 +95,25 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     return this.#lock ? this.#lock.with(options.lockTimeoutMs, fn) : fn();
   }
 
-  /** Session reset, then BEGIN IMMEDIATE (SQLite's write lock, waited for at most lockTimeoutMs), then the guard. */
+  /**
+   * Session reset, then BEGIN IMMEDIATE (SQLite's write lock, waited for at most lockTimeoutMs), then
+   * the guard. The reset is skipped when nothing since the last one can have moved a session pragma:
+   * a script step under the run's lock (hints.heldScript) after steps whose scripts set no PRAGMA.
+   */
   protected async openLockedTransaction(
     conn: AnyKysely,
     _table: TrackingTable,
     options: LockOptions,
     guard: HistoryGuard | undefined,
+    hints: LockedStepHints,
   ): Promise<boolean> {
-    await this.#resetSession(conn, `pragma busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs))}`);
+    const busyTimeout = Math.max(0, Math.floor(options.lockTimeoutMs));
+    if (!hints.heldScript || this.#sessionMoved || busyTimeout !== this.#busyTimeout) {
+      await this.#resetSession(conn, `pragma busy_timeout = ${busyTimeout}`);
+      this.#busyTimeout = busyTimeout;
+    }
+    // Any other body (a TypeScript step, the tracking DDL) may set a pragma: reset after it.
+    if (!hints.heldScript) this.#sessionMoved = true;
     try {
       await this.executeRaw(conn, 'begin immediate');
     } catch (error) {
@@ -118,7 +130,7 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     options: { ownTransaction: boolean },
   ): Promise<void> {
     await super.commitWith(conn, writes, options);
-    await this.#resetSession(conn);
+    if (this.#sessionMoved) await this.#resetSession(conn);
   }
 
   /**
@@ -167,9 +179,22 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     return error === undefined || !AUTO_ROLLBACK.test(sqliteCode(error));
   }
 
+  /**
+   * False right after a session reset, until something may have set a session pragma since (a
+   * script with PRAGMA in it, a step that is not only a script): one run of N = N runs of 1
+   * without resetting twice per step (≈ 16 pragma statements) when nothing can have moved.
+   */
+  #sessionMoved = true;
+  /** The busy_timeout the last reset set (it is a pragma of the connection too). */
+  #busyTimeout: number | undefined;
+
   /** Session pragmas back to the connection's defaults, and `extra` ones set (sqlite-session.ts). */
-  #resetSession(conn: AnyKysely, ...extra: string[]): Promise<void> {
-    return this.#session.reset(conn, this.#database, extra);
+  async #resetSession(conn: AnyKysely, ...extra: string[]): Promise<void> {
+    // Moved until the reset is done: a reset that fails part-way is done again next time.
+    this.#sessionMoved = true;
+    this.#busyTimeout = undefined;
+    await this.#session.reset(conn, this.#database, extra);
+    this.#sessionMoved = false;
   }
 
   async withSessionLock<T>(
@@ -251,6 +276,8 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     // of sqlite3_complete(), the same rule the sqlite3 shell uses.
     // Blanking BEGIN/COMMIT keeps every offset, so lines below refer to the original text.
     const unwrapped = options.inTransaction ? unwrapTransaction(script, splitSqliteStatements) : script;
+    // A word anywhere (a comment, a string) is enough: resetting once too often costs nothing.
+    if (/pragma/i.test(script)) this.#sessionMoved = true;
     for (const statement of splitSqliteStatements(unwrapped)) {
       try {
         await this.executeRaw(conn, statement.sql);

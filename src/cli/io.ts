@@ -16,10 +16,26 @@ export function safe(text: string): string {
   return redactUrl(text);
 }
 
+/**
+ * A reader that goes away (`kmigrate status | head`) ends our output, not the
+ * command: a run in progress finishes and its exit code stands; nothing more is
+ * written to that stream, and no stack trace of the broken pipe is printed.
+ */
+function writer(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(safe(text));
+  };
+}
+
 export function processIO(): CliIO {
   return {
-    stdout: (t) => process.stdout.write(safe(t)),
-    stderr: (t) => process.stderr.write(safe(t)),
+    stdout: writer(process.stdout),
+    stderr: writer(process.stderr),
     isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
     confirm: async (question) => {
       const { createInterface } = await import('node:readline/promises');

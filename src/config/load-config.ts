@@ -89,7 +89,7 @@ export async function loadConfig(
   if (configFile) {
     let mod: { default?: unknown };
     try {
-      mod = (await importFile(configFile)) as { default?: unknown };
+      mod = (await importFile(configFile, { config: true })) as { default?: unknown };
     } catch (error) {
       // Without this the user sees the module's own error, with no hint that the config file raised it.
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);

@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { importConfigWithoutHooks } from './import-config-without-hooks.ts';
 
 /** Set by the esbuild bundle (bin/build-cli.mjs `define`); absent in the tsc build and under tsx/vitest. */
 declare const KMIGRATE_BUNDLE: boolean | undefined;
@@ -13,8 +14,15 @@ let loaderReady: Promise<void> | undefined;
  * on-disk cache), registered on the first TypeScript import only: a project of
  * SQL migrations and a .js config never loads it.
  */
-export async function importFile(file: string): Promise<unknown> {
-  if (TYPESCRIPT_FILE.test(file)) await typeScriptLoader();
+export async function importFile(file: string, options: { config?: boolean } = {}): Promise<unknown> {
+  if (TYPESCRIPT_FILE.test(file)) {
+    // A config that imports only this package needs no loader (no module-hooks thread).
+    if (options.config && !loaderReady) {
+      const imported = await importConfigWithoutHooks(file);
+      if (imported !== undefined) return imported;
+    }
+    await typeScriptLoader();
+  }
   return import(pathToFileURL(file).href);
 }
 

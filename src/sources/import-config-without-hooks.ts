@@ -36,11 +36,16 @@ export async function importConfigWithoutHooks(file: string): Promise<unknown> {
   if (!fs.existsSync(cached)) {
     const code = await compile(file, entry, root);
     if (code === undefined) return undefined;
-    fs.mkdirSync(CACHE_DIR, { recursive: true });
-    // Write-then-rename: concurrent starters never import a half-written file.
-    const tmp = `${cached}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, code);
-    fs.renameSync(tmp, cached);
+    try {
+      fs.mkdirSync(CACHE_DIR, { recursive: true });
+      // Write-then-rename: concurrent starters never import a half-written file.
+      const tmp = `${cached}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, code);
+      fs.renameSync(tmp, cached);
+    } catch {
+      // No writable temporary folder: the loader's way still works.
+      return undefined;
+    }
   }
   return import(pathToFileURL(cached).href);
 }

@@ -233,6 +233,39 @@ it('PostgreSQL: SIGINT during CREATE INDEX CONCURRENTLY names the INVALID index 
   }
 }, 120_000);
 
+it("PostgreSQL: SIGINT during an SQL step whose round trip carried the previous step's COMMIT: that one applied and said so, this one rolled back", async () => {
+  const database = await createPostgresDatabase();
+  try {
+    const dir = folder({
+      '001_a.up.sql': 'create table a (id integer);\n',
+      '002_slow.up.sql': 'create table b (id integer);\nselect pg_sleep(30);\n',
+      '003_c.up.sql': 'create table c (id integer);\n',
+    });
+    const p = spawnCli(['--url', database.url, '--dir', dir, 'latest', '--no-codegen'], dir);
+    await waitUntil(
+      () => sleeping(database),
+      () => `pg_sleep on the server (stderr: ${p.stderr()})`,
+    );
+    const exit = await stopWith(p, 'SIGINT');
+    expect(exit.code, p.stderr()).toBe(130);
+    // 001's COMMIT went in front of 002's script: confirmed when that round trip came back cancelled.
+    expect(p.stdout()).toMatch(/applied\s+1_a\b/);
+    expect(p.stdout()).not.toMatch(/applied\s+2_slow\b/);
+    const lines = stderrLines(p);
+    expect(lines, p.stderr()).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /interrupted by SIGINT while migration 2_slow ran up: .*rolled back, so migration 2 is not applied/,
+    );
+    expect((await trackingRows(database)).map((r) => [r.version, r.state])).toEqual([[1, 'applied']]);
+    expect(await tableExists(database, 'a')).toBe(true);
+    expect(await tableExists(database, 'b')).toBe(false);
+    expect(await tableExists(database, 'c')).toBe(false);
+    await expectNothingLeft(database);
+  } finally {
+    await database.drop();
+  }
+}, 120_000);
+
 it('PostgreSQL: a second SIGINT during clean-up exits at once; the row stays dirty (never wrong)', async () => {
   const database = await createPostgresDatabase();
   try {

@@ -105,12 +105,6 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   /** The backend holding the session migration lock for this process right now (direct connections). */
   #lockHolderPid: number | undefined;
 
-  /**
-   * Cancels the running statement of the backend that holds our session lock
-   * (pg_cancel_backend from a pooled connection of its own). Behind a
-   * transaction pooler there is no such backend to name: the statement runs to
-   * its end (statement_timeout bounds it) and the transaction rolls back then.
-   */
   /** The sessions blocking the statement our lock-holding backend runs now (none behind a pooler: no such backend). */
   async blockingSessions(db: AnyKysely): Promise<LockHolder[]> {
     const pid = this.#lockHolderPid;
@@ -123,6 +117,12 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     return new LockTimeoutError(waitedMs, lockName(table, key), holders);
   }
 
+  /**
+   * Cancels the running statement of the backend that holds our session lock
+   * (pg_cancel_backend from a pooled connection of its own). Behind a
+   * transaction pooler there is no such backend to name: the statement runs to
+   * its end (statement_timeout bounds it) and the transaction rolls back then.
+   */
   async cancelStatement(db: AnyKysely): Promise<void> {
     const pid = this.#lockHolderPid;
     if (pid === undefined) return;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { isBuiltin } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -20,7 +21,8 @@ class NeedsLoader extends Error {}
  * TypeScript module hooks — Node 20 runs them on a thread of their own, which
  * cost ≈ 80 ms of a 270 ms `status` in a project. Only for the CLI's bundle,
  * and only when the config imports nothing but this package (`kmigrate`, or
- * its own define-config/index sources in this repository): the config is
+ * its own define-config/index sources in this repository) and Node's own
+ * modules: the config is
  * compiled once (esbuild, types stripped, those imports pointed at the
  * bundle's entry, `import.meta.url` kept the config's own) into a cached
  * .mjs keyed by the config's path and text, and imported from there. Anything
@@ -80,6 +82,8 @@ async function compile(file: string, entry: string, root: string): Promise<strin
             build.onResolve({ filter: /.*/ }, (args) => {
               if (args.kind === 'entry-point') return undefined;
               if (args.path === 'kmigrate') return { path: entry, external: true };
+              // Node's own modules resolve the same from anywhere.
+              if (isBuiltin(args.path)) return { path: args.path, external: true };
               if (/^\.{1,2}\//.test(args.path)) {
                 const target = path.resolve(args.resolveDir, args.path);
                 if (ours.has(target)) return { path: entry, external: true };

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../support/each-dialect.ts';
 import { tableExists, trackingRows } from '../support/migration-folder.ts';
@@ -58,6 +59,16 @@ function bin(
   });
 }
 
+/** The configs compiled for import without the loader (its cache folder, bin/ts-hooks.mjs). */
+function compiledConfigs(): string[] {
+  const dir = path.join(os.tmpdir(), `kmigrate-ts-cache-${process.getuid?.() ?? 'user'}`);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.config.mjs'))
+    .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+}
+
 const migrations = (n: number) =>
   Object.fromEntries(
     Array.from({ length: n }, (_, i) => [
@@ -84,6 +95,10 @@ export default defineConfig({ migrationsDir: fileURLToPath(new URL('./db/${dir}'
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect((await trackingRows(ctx.database, 'deploy_log')).map((r) => r.version)).toEqual([1, 2]);
+    // It went the quick way: its compiled form is in the cache, `kmigrate` pointing at the bundle.
+    // (Found by this project's own path: `import.meta.url` is compiled in as the config's URL.)
+    const compiled = compiledConfigs().find((text) => text.includes(pathToFileURL(root).href));
+    expect(compiled).toMatch(/from "file:\/\/.*\/dist\/bundle\/index\.mjs"/);
     // The config changed (another table, another folder): read from the new text, not a cached compile.
     fs.writeFileSync(path.join(root, 'kysely.config.ts'), config('other_log', 'other'));
     const second = await bin(['latest', '--url', ctx.database.url], root);
@@ -97,7 +112,8 @@ export default defineConfig({ migrationsDir: fileURLToPath(new URL('./db/${dir}'
     const root = project({
       'kysely.config.ts': `import { defineConfig } from 'kmigrate';
 import { migrationsDir } from './settings.ts';
-export default defineConfig({ migrationsDir, table: 'helper_log' });
+// import.meta.url, so that a compiled form of this config would name this folder.
+export default defineConfig({ migrationsDir, table: import.meta.url ? 'helper_log' : 'never' });
 `,
       'settings.ts': `export const migrationsDir: string = 'db/migrations';\n`,
       ...migrations(2),
@@ -106,6 +122,7 @@ export default defineConfig({ migrationsDir, table: 'helper_log' });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect((await trackingRows(ctx.database, 'helper_log')).map((r) => r.version)).toEqual([1, 2]);
+    expect(compiledConfigs().some((text) => text.includes(pathToFileURL(root).href))).toBe(false);
   });
 
   it('a reader that goes away after the first line: the run still completes, exit 0, no stack trace', async () => {

@@ -142,7 +142,7 @@ export class StepRunner {
     const { store } = this.#o;
     const code = (direction === 'up' ? step.migration.up : step.migration.down)!;
     const retries = this.#o.lockRetries ?? DEFAULT_LOCK_RETRIES;
-    const heldScript = held !== undefined && code.kind === 'sql' && this.skipNote(source) === undefined;
+    const heldScript = held !== undefined && this.sendsOnlyItsScript(step);
     const began = performance.now();
     const probe = new BlockerProbe(this.#o.adapter, this.#o.db, this.#o.lock.statementLockTimeoutMs);
     for (let attempt = 0; ; attempt++) {

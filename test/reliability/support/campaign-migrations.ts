@@ -9,10 +9,12 @@ export interface CampaignMigrations {
 }
 
 /**
- * The campaigns' migration set: `count` migrations alternating Kysely
- * modules (create a table, pause, index it: a kill can land inside the
- * transaction) and SQL pairs (create a table, add a column to the previous
- * one, insert a row). Migration `nonTransactionalAt` is a module with
+ * The campaigns' migration set: `count` migrations, a Kysely module (create
+ * a table, pause, index it: a kill can land inside the transaction) then two
+ * SQL pairs (create a table, add a column to the previous one, insert a row),
+ * and again: of two SQL steps in a row, the first one's COMMIT travels with
+ * the second one's script on PostgreSQL (decision 0005), so kills and crashes
+ * land on that path too. Migration `nonTransactionalAt` is a module with
  * `transaction = false` that pauses, creates one index (CONCURRENTLY on
  * PostgreSQL) and pauses again, so a kill can leave it dirty with or without
  * its index. Modules are .mjs (allowed by the naming rule) so the campaigns'
@@ -51,7 +53,7 @@ export async function down(db) {
 `;
       continue;
     }
-    if (v % 2 === 1) {
+    if (v % 3 === 1) {
       files[`${id}_create_${t}.mjs`] = `export async function up(db) {
   await db.schema
     .createTable('${t}')

@@ -3,7 +3,9 @@
  * `npx tsx bench/ab-apply.ts [N] [rounds]`. Runs psql -1 and the package bin
  * (`latest`) on fresh databases of the bench's durable PostgreSQL, rounds times
  * in turn, and prints each run's wall time and the bin's own CPU (user+sys).
- * AB_NODE_FLAGS adds node flags to the bin's process (e.g. GC settings).
+ * AB_NODE_FLAGS adds node flags to the bin's process (e.g. GC settings);
+ * AB_BASELINE=<another checkout, built> adds that checkout's bin as a third tool
+ * ("base"), to compare a change with the code before it in the same minutes.
  * Not part of `npm run bench`: B2 is the measurement that is reported.
  */
 import { spawnSync } from 'node:child_process';
@@ -36,14 +38,15 @@ function timed(command: string, args: string[]): { ms: number; cpuMs: number; sy
 try {
   for (let round = 0; round < rounds; round++) {
     const line: string[] = [];
-    for (const tool of ['psql', 'bin'] as const) {
+    const baseline = process.env.AB_BASELINE;
+    for (const tool of baseline ? (['psql', 'base', 'bin'] as const) : (['psql', 'bin'] as const)) {
       const db = await createDatabase(server, `ab_${tool}_${round}`);
       const t =
         tool === 'psql'
           ? timed('psql', ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-f', w.concatenatedFile, db.url])
           : timed('node', [
               ...(process.env.AB_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-              path.join(root, 'bin', 'kmigrate.mjs'),
+              path.join(tool === 'base' && baseline ? baseline : root, 'bin', 'kmigrate.mjs'),
               'latest',
               '--url',
               db.url,

@@ -1,4 +1,4 @@
-import { type CompiledQuery, type RootOperationNode, sql } from 'kysely';
+import { type CompiledQuery, createQueryId, sql } from 'kysely';
 import type { AnyKysely } from './any-kysely.ts';
 import { TrackingTableError } from './errors.ts';
 import type { RepeatableRow } from './repeatable-types.ts';
@@ -29,8 +29,6 @@ export {
  */
 export interface TrackingWrite {
   compile(): CompiledQuery;
-  /** The query tree with every plugin applied (withSchema included), for drivers that compile it themselves. */
-  toOperationNode(): RootOperationNode;
 }
 
 /** What the store needs from a driver: whether tables live in a schema, and how "no such table" looks. */
@@ -76,6 +74,8 @@ export class TrackingStore {
   readonly #driver: TrackingStoreDriver;
   readonly #appliedBy: string;
   #shapeChecked = false;
+  /** The first compiled tracking row and history row, reused by later ones (#templated). */
+  readonly #templates = new Map<'row' | 'history', CompiledQuery>();
 
   constructor(table: TrackingTable, driver: TrackingStoreDriver, appliedBy: string) {
     this.table = table;
@@ -239,17 +239,18 @@ export class TrackingStore {
   }
 
   insert(db: AnyKysely, row: NewTrackingRow): TrackingWrite {
-    return this.#db(db)
-      .insertInto(this.table.name)
-      .values({
-        version: row.version,
-        name: row.name,
-        checksum: row.checksum,
-        state: row.state,
-        execution_ms: row.executionMs,
-        applied_by: this.#appliedBy,
-        error: row.error ?? null,
-      });
+    const values = {
+      version: row.version,
+      name: row.name,
+      checksum: row.checksum,
+      state: row.state,
+      execution_ms: row.executionMs,
+      applied_by: this.#appliedBy,
+      error: row.error ?? null,
+    };
+    return this.#templated('row', Object.values(values), () =>
+      this.#db(db).insertInto(this.table.name).values(values),
+    );
   }
 
   /** Sets a row's state; `executionMs` and `error` only when given. */
@@ -282,17 +283,51 @@ export class TrackingStore {
   }
 
   appendHistory(db: AnyKysely, entry: HistoryEntry): TrackingWrite {
-    return this.#db(db)
-      .insertInto(this.historyTable)
-      .values({
-        version: entry.version,
-        name: entry.name,
-        action: entry.action,
-        checksum: entry.checksum ?? null,
-        execution_ms: entry.executionMs ?? null,
-        performed_by: this.#appliedBy,
-        details: entry.details ?? null,
-      });
+    const values = {
+      version: entry.version,
+      name: entry.name,
+      action: entry.action,
+      checksum: entry.checksum ?? null,
+      execution_ms: entry.executionMs ?? null,
+      performed_by: this.#appliedBy,
+      details: entry.details ?? null,
+    };
+    return this.#templated('history', Object.values(values), () =>
+      this.#db(db).insertInto(this.historyTable).values(values),
+    );
+  }
+
+  /**
+   * The two writes of every step (its tracking row, its history row), built
+   * with Kysely's builder and compiled once per store: later ones reuse the
+   * first one's SQL with their own values. Kept only when the first one's
+   * parameters were exactly its values, in column order (nothing else became
+   * a parameter). A store serves one run's database, so the SQL (dialect,
+   * schema, plugins) is the same for every call.
+   */
+  #templated(kind: 'row' | 'history', values: readonly unknown[], build: () => TrackingWrite): TrackingWrite {
+    const template = this.#templates.get(kind);
+    if (template) {
+      return {
+        compile: () => ({
+          sql: template.sql,
+          query: template.query,
+          parameters: values,
+          queryId: createQueryId(),
+        }),
+      };
+    }
+    const write = build();
+    return {
+      compile: () => {
+        const compiled = write.compile();
+        const same =
+          compiled.parameters.length === values.length &&
+          compiled.parameters.every((p, i) => p === values[i]);
+        if (same) this.#templates.set(kind, compiled);
+        return compiled;
+      },
+    };
   }
 
   /** Runs writes one after another on `db` (a transaction or pinned connection). */

@@ -2,7 +2,8 @@
  * Where an apply run's time goes: `npx tsx bench/profile-apply.ts [postgres|sqlite] [N]`.
  * Applies the B2 workload in-process (migrateToLatest with the URL) on the bench's durable
  * PostgreSQL (or a SQLite temp file) and prints wall time, Node CPU per migration, queries
- * sent (round trips), COMMITs and, on PostgreSQL, WAL syncs (pg_stat_wal). Add
+ * sent (round trips), COMMITs and, on PostgreSQL, WAL syncs (pg_stat_wal); PROFILE_TRACE=K lists the
+ * first K queries with their timing. Add
  * `node --cpu-prof` through NODE_OPTIONS for a CPU profile of the same run.
  */
 import pg from 'pg';
@@ -49,9 +50,15 @@ function countPgQueries(): {
         );
     }
     const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+    const nth = counter.queries;
     if (result instanceof Promise) {
       void result.then(
         () => {
+          // PROFILE_TRACE=K: the first K queries, when each was sent and how long its answer took.
+          if (nth <= Number(process.env.PROFILE_TRACE ?? 0))
+            console.log(
+              `  #${nth} +${started.toFixed(0)} ms, answer ${(performance.now() - started).toFixed(1)} ms: ${text?.replace(/\s+/g, ' ').slice(0, 110)}`,
+            );
           counter.lastAnswer = performance.now();
           counter.waitMs.set(kind, (counter.waitMs.get(kind) ?? 0) + counter.lastAnswer - started);
         },

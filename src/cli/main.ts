@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { TOOL_NAME, TOOL_VERSION } from '../index.ts';
+import { noteCodeCacheLabel } from './code-cache-label.ts';
 import { type CommandRunner, isExitCode } from './command-runner.ts';
 import { createContext } from './context.ts';
 import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.ts';
@@ -40,6 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
     statements?.((text, ms) => io.stderr(`sql (${Math.round(ms)} ms): ${safe(text.trim())}\n`));
     try {
       const ctx = await createContext(options, io);
+      noteCodeCacheLabel(cmd.name(), ctx.config.database.dialect);
       const result = await body(ctx);
       if (isExitCode(result)) exitCode = result;
     } catch (error) {

@@ -1,7 +1,8 @@
 /**
  * The bin's V8 code cache (bin/kmigrate.mjs, loadBundle): a cache that is missing, from another
  * Node, corrupt or turned off never changes what a run does; a missing or rejected one is written
- * after the run, atomically, also when several processes start at once. The package is built in a
+ * after the run, atomically, also when several processes start at once; a run of a command (on a
+ * dialect) the cache has not seen writes it again, keeping the commands it had. The package is built in a
  * staging copy (without src/, as installed), so the repository's own dist/ is never touched.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -12,7 +13,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const HEADER = `kmigrate-code-cache 1 ${process.version} ${process.arch} `;
+const HEADER = `kmigrate-code-cache 2 ${process.version} ${process.arch} `;
 
 let work: string;
 let bin: string;
@@ -53,6 +54,12 @@ function trackedVersions(url: string): number[] {
   } finally {
     db.close();
   }
+}
+
+/** The commands (command:dialect) the cache's header says it was written after. */
+function labelsOf(cache: Buffer): string[] {
+  const header = cache.subarray(0, cache.indexOf(10)).toString('latin1');
+  return header.split(' ').at(-1)!.split(',').filter(Boolean);
 }
 
 function leftovers(): string[] {
@@ -115,7 +122,10 @@ describe('the bin’s code cache', () => {
   });
 
   it('a cache of another Node or another bundle is ignored and replaced', async () => {
-    fs.writeFileSync(cacheFile, `kmigrate-code-cache 1 v0.0.0 ${process.arch} 1 1\nnot V8 data`);
+    fs.writeFileSync(
+      cacheFile,
+      `kmigrate-code-cache 2 v0.0.0 ${process.arch} 1 1 status:sqlite\nnot V8 data`,
+    );
     const status = await kmigrate(['status', '--url', freshDatabase('other-node')]);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('1 pending');
@@ -140,9 +150,28 @@ describe('the bin’s code cache', () => {
     expect(trackedVersions(url)).toEqual([1]);
     expect(fs.readFileSync(cacheFile).subarray(0, HEADER.length).toString('latin1')).toBe(HEADER);
     expect(leftovers()).toEqual([]);
-    // And the cache they left is one V8 accepts: the next run does not rewrite it.
+    // And the cache they left is one V8 accepts: the next run of that command does not rewrite it.
     const written = fs.readFileSync(cacheFile);
-    expect((await kmigrate(['status', '--url', url])).code).toBe(0);
+    expect((await kmigrate(['latest', '--url', url, '--no-codegen'])).code).toBe(0);
     expect(fs.readFileSync(cacheFile).equals(written)).toBe(true);
+  });
+
+  it('a command it has not seen writes it again, keeping the ones it had; a second run does not', async () => {
+    const url = freshDatabase('grows');
+    expect((await kmigrate(['latest', '--url', url, '--no-codegen'])).code).toBe(0);
+    const before = fs.readFileSync(cacheFile);
+    expect(labelsOf(before)).toContain('latest:sqlite');
+    const status = await kmigrate(['status', '--url', url]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('applied');
+    const grown = fs.readFileSync(cacheFile);
+    expect(labelsOf(grown)).toEqual(['latest:sqlite', 'status:sqlite']);
+    expect(grown.equals(before)).toBe(false);
+    expect(leftovers()).toEqual([]);
+    // Accepted by V8 and complete: neither command rewrites it now.
+    expect((await kmigrate(['status', '--url', url])).code).toBe(0);
+    expect((await kmigrate(['latest', '--url', url, '--no-codegen'])).code).toBe(0);
+    expect(fs.readFileSync(cacheFile).equals(grown)).toBe(true);
+    expect(trackedVersions(url)).toEqual([1]);
   });
 });

@@ -1,0 +1,12 @@
+/**
+ * Names the command and dialect of this run for the bin (bin/kmigrate.mjs): its
+ * V8 code cache holds the functions of the runs it was written after, and is
+ * written again after a run of a command, on a dialect, it has not seen. Only
+ * the bin reads the names; run in-process, this only fills a set.
+ */
+export function noteCodeCacheLabel(command: string, dialect: string): void {
+  const key = Symbol.for('kmigrate.code-cache-labels');
+  const labels = globalThis as { [key]?: Set<string> };
+  // Commas separate the labels in the cache's header; command names and dialects have none.
+  (labels[key] ??= new Set()).add(`${command}:${dialect}`);
+}

@@ -6,7 +6,9 @@
  */
 export function noteCodeCacheLabel(command: string, dialect: string): void {
   const key = Symbol.for('kmigrate.code-cache-labels');
-  const labels = globalThis as { [key]?: Set<string> };
+  const global = globalThis as { [key]?: Set<string> };
+  const labels = global[key] ?? new Set<string>();
+  global[key] = labels;
   // Commas separate the labels in the cache's header; command names and dialects have none.
-  (labels[key] ??= new Set()).add(`${command}:${dialect}`);
+  labels.add(`${command}:${dialect}`);
 }

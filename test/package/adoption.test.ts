@@ -199,7 +199,7 @@ describe('a new project on the SQLite default', () => {
     const init = await kmigrate(['init']);
     expect(init.code, init.stderr).toBe(0);
     // The first run on this machine leaves the bin's code cache next to the bundle (bin/kmigrate.mjs).
-    expect(fs.readFileSync(codeCache).subarray(0, 24).toString('latin1')).toBe('kmigrate-code-cache 1 v2');
+    expect(fs.readFileSync(codeCache).subarray(0, 24).toString('latin1')).toBe('kmigrate-code-cache 2 v2');
     expect(fs.readFileSync(path.join(app, 'kysely.config.ts'), 'utf8')).toContain("from 'kmigrate'");
     expect(fs.statSync(path.join(app, 'migrations')).isDirectory()).toBe(true);
     const pkg = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8'));

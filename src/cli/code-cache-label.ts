@@ -1,8 +1,10 @@
 /**
- * Names the command and dialect of this run for the bin (bin/kmigrate.mjs): its
- * V8 code cache holds the functions of the runs it was written after, and is
- * written again after a run of a command, on a dialect, it has not seen. Only
- * the bin reads the names; run in-process, this only fills a set.
+ * Names what this run did for the bin (bin/kmigrate.mjs): its V8 code cache
+ * holds the functions of the runs it was written after, and is written again
+ * after a run that did something it has not seen — a command on a dialect, or
+ * (`waited`) finding migrations applied by another process while it waited for
+ * the lock: the path every replica but one takes when a fleet starts at once.
+ * Only the bin reads the names; run in-process, this only fills a set.
  */
 export function noteCodeCacheLabel(command: string, dialect: string): void {
   const key = Symbol.for('kmigrate.code-cache-labels');

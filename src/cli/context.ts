@@ -7,6 +7,7 @@ import {
   NotConfirmedError,
   type ResolvedConfig,
 } from '../index.ts';
+import { noteCodeCacheLabel } from './code-cache-label.ts';
 import type { GlobalOptions } from './global-options.ts';
 import { type CliIO, safe } from './io.ts';
 import { Reporter } from './reporter.ts';
@@ -43,7 +44,11 @@ export async function createContext(options: GlobalOptions, io: CliIO): Promise<
     async withMigrator(fn, access = {}) {
       const migrator = migratorForConfig(config, {
         allowOutOfOrder: options.allowOutOfOrder ?? false,
-        onEvent: reporter.onEvent,
+        onEvent: (event) => {
+          if (event.type === 'done' && event.result.status === 'skipped')
+            noteCodeCacheLabel('waited', config.database.dialect);
+          reporter.onEvent(event);
+        },
         env: io.env,
         ...(access.readOnly ? { readOnly: true } : {}),
       });

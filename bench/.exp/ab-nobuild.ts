@@ -1,0 +1,66 @@
+/**
+ * A/B timing of one apply workload, alternating tools, for development:
+ * `npx tsx bench/ab-apply.ts [N] [rounds]`. Runs psql -1 and the package bin
+ * (`latest`) on fresh databases of the bench's durable PostgreSQL, rounds times
+ * in turn, and prints each run's wall time and the bin's own CPU (user+sys).
+ * AB_NODE_FLAGS adds node flags to the bin's process (e.g. GC settings);
+ * AB_BASELINE=<another checkout, built> adds that checkout's bin as a third tool
+ * ("base"), to compare a change with the code before it in the same minutes.
+ * Not part of `npm run bench`: B2 is the measurement that is reported.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { buildCli } from '../../bin/build-cli.mjs';
+import { createDatabase, startBenchPostgres } from '../lib/postgres-server.ts';
+import { oursEnv } from '../lib/tools.ts';
+import { writeWorkload } from '../lib/workload.ts';
+
+const n = Number(process.argv[2] ?? 1000);
+const rounds = Number(process.argv[3] ?? 3);
+const root = path.resolve(import.meta.dirname, '..', '..');
+// no build
+const w = writeWorkload(n, 'postgres');
+const server = await startBenchPostgres();
+
+function timed(command: string, args: string[]): { ms: number; cpuMs: number; sysMs: number } {
+  const started = performance.now();
+  const run = spawnSync('/usr/bin/time', ['-f', '%U %S', command, ...args], {
+    cwd: w.root,
+    env: oursEnv(),
+    encoding: 'utf8',
+  });
+  const ms = performance.now() - started;
+  if (run.status !== 0) throw new Error(`${command} exited ${run.status}: ${run.stderr}`);
+  const [user, sys] = run.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+  return { ms, cpuMs: ((user ?? 0) + (sys ?? 0)) * 1000, sysMs: (sys ?? 0) * 1000 };
+}
+
+try {
+  for (let round = 0; round < rounds; round++) {
+    const line: string[] = [];
+    const baseline = process.env.AB_BASELINE;
+    for (const tool of baseline ? (['psql', 'base', 'bin'] as const) : (['psql', 'bin'] as const)) {
+      const db = await createDatabase(server, `ab_${tool}_${round}`);
+      const t =
+        tool === 'psql'
+          ? timed('psql', ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-f', w.concatenatedFile, db.url])
+          : timed('node', [
+              ...(process.env.AB_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+              path.join(tool === 'base' && baseline ? baseline : root, 'bin', 'kmigrate.mjs'),
+              'latest',
+              '--url',
+              db.url,
+              '--dir',
+              w.sqlDir,
+              '--no-codegen',
+            ]);
+      line.push(
+        `${tool} ${t.ms.toFixed(0)} ms (cpu ${t.cpuMs.toFixed(0)}, of which sys ${t.sysMs.toFixed(0)})`,
+      );
+      await db.drop();
+    }
+    console.log(`N=${n} round ${round + 1}: ${line.join(', ')}`);
+  }
+} finally {
+  await server.stop();
+}

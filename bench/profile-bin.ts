@@ -16,7 +16,7 @@ const n = Number(process.argv[2] ?? 100);
 const root = path.resolve(import.meta.dirname, '..');
 const profiles = path.join(root, 'bench', 'results', 'profiles');
 fs.mkdirSync(profiles, { recursive: true });
-await buildCli({ quiet: true });
+if (!process.env.PROFILE_NO_BUILD) await buildCli({ quiet: true });
 const w = writeWorkload(n, 'postgres');
 const server = await startBenchPostgres();
 try {

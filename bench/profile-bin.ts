@@ -2,7 +2,8 @@
  * Where the bin's time goes on PostgreSQL: `npx tsx bench/profile-bin.ts [N]`.
  * Starts the bench's durable PostgreSQL, writes the B2 workload, and runs the
  * package bin (`latest`, as B2 does) with `--cpu-prof` into bench/results/profiles/,
- * printing its wall time next to the same run with nothing pending.
+ * printing its wall time next to the same run with nothing pending. PROFILE_NO_BUILD=1 keeps
+ * the current build (and its code cache, as earlier runs left it).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

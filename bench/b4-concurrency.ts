@@ -121,7 +121,9 @@ export async function runB4(ctx: BenchContext): Promise<B4Result> {
         failedStarters: a.failed,
         workers: summarize(a.workers),
         // Five: the release is tens of milliseconds on a VM whose single runs move by as much.
-        ...(tool === 'ours' ? { releaseQueued: await releaseWhenQueued(ctx, dialect, w, ctx.quick ? 1 : 5) } : {}),
+        ...(tool === 'ours'
+          ? { releaseQueued: await releaseWhenQueued(ctx, dialect, w, ctx.quick ? 1 : 5) }
+          : {}),
       };
       rows.push(row);
       ctx.log(

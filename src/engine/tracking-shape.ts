@@ -7,7 +7,9 @@ import { MigrateError } from './errors.ts';
  * (duplicate rows follow) — would otherwise take rows that lie: a history
  * insert fails after the migration committed, text versions sort '10' < '2',
  * a second row for one version makes the plan guess. Refused instead, naming
- * the table, the column and the statement that restores it.
+ * the table, the column and the statement that restores it. The repeatables'
+ * table (`<table>_repeatables`, made with the first repeatable) is checked
+ * the same way when it exists: its columns, and `name` as its key.
  */
 
 /** What a column holds, as far as kmigrate cares. */
@@ -17,14 +19,15 @@ export type ColumnKind = 'integer' | 'text' | 'timestamp';
 export interface TableShape {
   /** Column name → declared type (as the catalog spells it), for every column. */
   readonly columns: ReadonlyMap<string, string>;
-  /** Whether `version` alone is a primary key or has a unique index (tracking table only). */
-  readonly versionUnique: boolean;
+  /** The columns that alone are a primary key or have a unique index of their own. */
+  readonly uniqueColumns: ReadonlySet<string>;
 }
 
-/** Both tables; undefined when a table does not exist. */
+/** The three tables; undefined when a table does not exist. */
 export interface TrackingShape {
   readonly tracking: TableShape | undefined;
   readonly history: TableShape | undefined;
+  readonly repeatables: TableShape | undefined;
 }
 
 /** How a driver reads its own type names, and spells the fixes in its SQL. */
@@ -35,8 +38,8 @@ export interface TrackingShapeDialect {
   addColumn(table: string, column: string, kind: ColumnKind, notNull: boolean): string;
   /** The statement that changes a column's type in place, or undefined when the dialect cannot. */
   changeType(table: string, column: string, kind: ColumnKind): string | undefined;
-  /** The statement that makes `version` unique again. */
-  uniqueVersion(table: string): string;
+  /** The statement that makes `column` (version, or a repeatable's name) unique again. */
+  unique(table: string, column: string): string;
   /** The CREATE TABLE of the history table of tracking table `table`, on one line. */
   createHistory(table: string): string;
 }
@@ -61,6 +64,14 @@ const TRACKING_COLUMNS: Readonly<Record<string, ExpectedColumn>> = {
   execution_ms: { kind: 'integer', notNull: true },
   applied_by: { kind: 'text', notNull: true },
   error: { kind: 'text', notNull: false },
+};
+
+const REPEATABLE_COLUMNS: Readonly<Record<string, ExpectedColumn>> = {
+  name: { kind: 'text', notNull: true },
+  checksum: { kind: 'text', notNull: true },
+  applied_at: { kind: 'timestamp', notNull: true },
+  execution_ms: { kind: 'integer', notNull: true },
+  applied_by: { kind: 'text', notNull: true },
 };
 
 const HISTORY_COLUMNS: Readonly<Record<string, ExpectedColumn>> = {
@@ -96,19 +107,13 @@ export class TrackingShapeError extends MigrateError {
  */
 export function assertTrackingShape(
   shape: TrackingShape,
-  names: { tracking: string; history: string },
+  names: { tracking: string; history: string; repeatables: string },
   dialect: TrackingShapeDialect,
   label: (table: string) => string,
 ): void {
   if (!shape.tracking) return; // Not created yet: the run creates both tables.
   checkTable(shape.tracking, names.tracking, TRACKING_COLUMNS, dialect, label);
-  if (!shape.tracking.versionUnique) {
-    throw new TrackingShapeError(
-      label(names.tracking),
-      'has lost the primary key on version (dropped by hand?), so one version can have several rows',
-      `delete the duplicate rows, then run \`${dialect.uniqueVersion(names.tracking)}\``,
-    );
-  }
+  checkKey(shape.tracking, names.tracking, 'version', 'one version', dialect, label);
   if (!shape.history) {
     throw new TrackingShapeError(
       label(names.history),
@@ -117,6 +122,27 @@ export function assertTrackingShape(
     );
   }
   checkTable(shape.history, names.history, HISTORY_COLUMNS, dialect, label);
+  // Made with the first repeatable migration: absent is fine, altered is not.
+  if (shape.repeatables) {
+    checkTable(shape.repeatables, names.repeatables, REPEATABLE_COLUMNS, dialect, label);
+    checkKey(shape.repeatables, names.repeatables, 'name', 'one repeatable', dialect, label);
+  }
+}
+
+function checkKey(
+  table: TableShape,
+  name: string,
+  column: string,
+  what: string,
+  dialect: TrackingShapeDialect,
+  label: (table: string) => string,
+): void {
+  if (table.uniqueColumns.has(column)) return;
+  throw new TrackingShapeError(
+    label(name),
+    `has lost the primary key on ${column} (dropped by hand?), so ${what} can have several rows`,
+    `delete the duplicate rows, then run \`${dialect.unique(name, column)}\``,
+  );
 }
 
 function checkTable(

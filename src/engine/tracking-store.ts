@@ -128,7 +128,12 @@ export class TrackingStore {
   async assertShape(db: AnyKysely): Promise<void> {
     if (this.#shapeChecked) return;
     const { shape, sql: dialect } = await this.#driver.readTrackingShape(db, this.table);
-    assertTrackingShape(shape, { tracking: this.table.name, history: this.historyTable }, dialect, (name) =>
+    const names = {
+      tracking: this.table.name,
+      history: this.historyTable,
+      repeatables: this.repeatablesTable,
+    };
+    assertTrackingShape(shape, names, dialect, (name) =>
       trackingTableLabel({ ...this.table, name }, this.#driver),
     );
     this.#shapeChecked = true;

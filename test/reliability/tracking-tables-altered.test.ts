@@ -119,6 +119,67 @@ describeEachDialect('tracking tables: over-long names and hand-made changes', (c
     }
   });
 
+  // The repeatables' table (made with the first R__ file) is checked the same way when it exists.
+  const repeatableFiles = {
+    '001_a.ts': tableModule('a'),
+    'R__v.sql': 'drop view if exists v;\ncreate view v as select 1 as x;\n',
+  };
+  const repeatableRows = async () =>
+    (await ctx.database.query<{ name: string }>('select name from schema_migrations_repeatables')).map(
+      (r) => r.name,
+    );
+
+  it('a column of the repeatables table dropped: exit 4 naming it and the ALTER TABLE, nothing runs; after it the run completes', async () => {
+    const dir = folder(repeatableFiles);
+    expect((await cli(dir, 'latest')).code).toBe(0);
+    expect(await repeatableRows()).toEqual(['R__v']);
+    await ctx.database.query('alter table schema_migrations_repeatables drop column applied_by');
+    const next = folder({ ...repeatableFiles, '002_b.ts': tableModule('b') });
+    const run = await cli(next, 'latest');
+    expect(run.code, run.stderr).toBe(4);
+    const line = oneLine(run.stderr);
+    expect(line).toMatch(
+      /^error: tracking table (public\.)?schema_migrations_repeatables has no column applied_by \(dropped by hand\?\).*add it back: `alter table .*add column "applied_by" text not null default ''`$/,
+    );
+    expect(await tableExists(ctx.database, 'b')).toBe(false);
+    expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1]);
+    await ctx.database.query(line.slice(line.lastIndexOf(': `') + 3, -1));
+    expect((await cli(next, 'latest')).code).toBe(0);
+    expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1, 2]);
+    expect(await repeatableRows()).toEqual(['R__v']);
+  });
+
+  it("the repeatables table's key on name dropped: exit 4 with the statement that restores it, nothing runs", async () => {
+    const dir = folder(repeatableFiles);
+    expect((await cli(dir, 'latest')).code).toBe(0);
+    if (pg()) {
+      await ctx.database.query(
+        'alter table schema_migrations_repeatables drop constraint schema_migrations_repeatables_pkey',
+      );
+    } else {
+      for (const statement of [
+        'create table r_new (name text, checksum text not null, applied_at text not null, execution_ms integer not null, applied_by text not null)',
+        'insert into r_new select * from schema_migrations_repeatables',
+        'drop table schema_migrations_repeatables',
+        'alter table r_new rename to schema_migrations_repeatables',
+      ])
+        await ctx.database.query(statement);
+    }
+    const next = folder({ ...repeatableFiles, '002_b.ts': tableModule('b') });
+    const run = await cli(next, 'latest');
+    expect(run.code, run.stderr).toBe(4);
+    const line = oneLine(run.stderr);
+    expect(line).toMatch(
+      /^error: tracking table (public\.)?schema_migrations_repeatables has lost the primary key on name .*so one repeatable can have several rows.*delete the duplicate rows, then run `(alter table "public"\."schema_migrations_repeatables" add primary key \(name\)|create unique index "schema_migrations_repeatables_name_key" on "schema_migrations_repeatables" \(name\))`$/,
+    );
+    expect(await tableExists(ctx.database, 'b')).toBe(false);
+    expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1]);
+    await ctx.database.query(line.slice(line.lastIndexOf('run `') + 5, -1));
+    expect((await cli(next, 'latest')).code).toBe(0);
+    expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1, 2]);
+    expect(await repeatableRows()).toEqual(['R__v']);
+  });
+
   it("version's primary key dropped: refused before a duplicate exists, and status refuses duplicates", async () => {
     const dir = folder(files);
     expect((await cli(dir, 'up', '--step', '1')).code).toBe(0);

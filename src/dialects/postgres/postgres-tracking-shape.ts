@@ -9,11 +9,12 @@ interface ColumnRow {
   table_name: string;
   column_name: string;
   type: string;
-  version_unique: boolean;
+  /** A primary key or unique index on this column alone (no predicate, no expression). */
+  unique_alone: boolean;
 }
 
 /**
- * Both tracking tables' columns and whether `version` alone is unique, in one
+ * The tracking tables' columns and which of them alone are unique, in one
  * catalog query (pg_attribute, pg_index), for the engine's shape check.
  */
 export async function readPostgresTrackingShape(
@@ -21,31 +22,30 @@ export async function readPostgresTrackingShape(
   table: TrackingTable,
 ): Promise<TrackingShapeReading> {
   const history = `${table.name}_history`;
+  const repeatables = `${table.name}_repeatables`;
   const { rows } = await sql<ColumnRow>`
     select c.relname as table_name, a.attname as column_name, format_type(a.atttypid, a.atttypmod) as type,
       exists (
         select 1 from pg_index i
-        join pg_attribute v on v.attrelid = c.oid and v.attname = 'version' and not v.attisdropped
-        where i.indrelid = c.oid and i.indisunique and i.indnkeyatts = 1 and i.indkey[0] = v.attnum
+        where i.indrelid = c.oid and i.indisunique and i.indnkeyatts = 1 and i.indkey[0] = a.attnum
           and i.indpred is null and i.indexprs is null
-      ) as version_unique
+      ) as unique_alone
     from pg_class c
     join pg_namespace n on n.oid = c.relnamespace
     join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-    where n.nspname = ${table.schema} and c.relname in (${table.name}, ${history}) and c.relkind in ('r', 'p')`.execute(
-    db,
-  );
+    where n.nspname = ${table.schema} and c.relname in (${table.name}, ${history}, ${repeatables})
+      and c.relkind in ('r', 'p')`.execute(db);
   const shapeOf = (name: string): TableShape | undefined => {
     const own = rows.filter((r) => r.table_name === name);
     if (!own.length) return undefined;
     return {
       columns: new Map(own.map((r) => [r.column_name, r.type])),
-      versionUnique: own.some((r) => r.version_unique),
+      uniqueColumns: new Set(own.filter((r) => r.unique_alone).map((r) => r.column_name)),
     };
   };
   const qualified = (name: string) => `${quoteIdent(table.schema)}.${quoteIdent(name)}`;
   return {
-    shape: { tracking: shapeOf(table.name), history: shapeOf(history) },
+    shape: { tracking: shapeOf(table.name), history: shapeOf(history), repeatables: shapeOf(repeatables) },
     sql: {
       matches: (declared, kind) => KIND_PATTERN[kind].test(declared),
       addColumn: (name, column, kind, notNull) =>
@@ -54,7 +54,7 @@ export async function readPostgresTrackingShape(
           : `alter table ${qualified(name)} add column ${quoteIdent(column)} ${TYPE[kind]}${notNull ? ` not null default ${DEFAULT[kind]}` : ''}`,
       changeType: (name, column, kind) =>
         `alter table ${qualified(name)} alter column ${quoteIdent(column)} type ${TYPE[kind]} using ${quoteIdent(column)}::${TYPE[kind]}`,
-      uniqueVersion: (name) => `alter table ${qualified(name)} add primary key (version)`,
+      unique: (name, column) => `alter table ${qualified(name)} add primary key (${column})`,
       createHistory: () => oneLine(postgresTrackingDdl(table.schema, table.name)[2]!),
     },
   };

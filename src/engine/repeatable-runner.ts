@@ -100,6 +100,8 @@ export class RepeatableRunner {
       }
       const todo = toApply.filter((t) => !results.some((r) => r.id === t.source.id));
       if (!todo.length) return results;
+      // A run of repeatables only writes too: tables altered by hand are refused first (once per store).
+      await this.#o.store.assertShape(this.#o.db);
       for (const t of todo) planned.add(t.source.id);
       const loaded = await this.#load(todo);
       if (!this.#o.adapter.capabilities.sessionLock) {

@@ -124,6 +124,21 @@ describeEachDialect('tracking tables: over-long names and hand-made changes', (c
     '001_a.ts': tableModule('a'),
     'R__v.sql': 'drop view if exists v;\ncreate view v as select 1 as x;\n',
   };
+  const dropRepeatablesKey = async () => {
+    if (pg()) {
+      await ctx.database.query(
+        'alter table schema_migrations_repeatables drop constraint schema_migrations_repeatables_pkey',
+      );
+      return;
+    }
+    for (const statement of [
+      'create table r_new (name text, checksum text not null, applied_at text not null, execution_ms integer not null, applied_by text not null)',
+      'insert into r_new select * from schema_migrations_repeatables',
+      'drop table schema_migrations_repeatables',
+      'alter table r_new rename to schema_migrations_repeatables',
+    ])
+      await ctx.database.query(statement);
+  };
   const repeatableRows = async () =>
     (await ctx.database.query<{ name: string }>('select name from schema_migrations_repeatables')).map(
       (r) => r.name,
@@ -152,19 +167,7 @@ describeEachDialect('tracking tables: over-long names and hand-made changes', (c
   it("the repeatables table's key on name dropped: exit 4 with the statement that restores it, nothing runs", async () => {
     const dir = folder(repeatableFiles);
     expect((await cli(dir, 'latest')).code).toBe(0);
-    if (pg()) {
-      await ctx.database.query(
-        'alter table schema_migrations_repeatables drop constraint schema_migrations_repeatables_pkey',
-      );
-    } else {
-      for (const statement of [
-        'create table r_new (name text, checksum text not null, applied_at text not null, execution_ms integer not null, applied_by text not null)',
-        'insert into r_new select * from schema_migrations_repeatables',
-        'drop table schema_migrations_repeatables',
-        'alter table r_new rename to schema_migrations_repeatables',
-      ])
-        await ctx.database.query(statement);
-    }
+    await dropRepeatablesKey();
     const next = folder({ ...repeatableFiles, '002_b.ts': tableModule('b') });
     const run = await cli(next, 'latest');
     expect(run.code, run.stderr).toBe(4);
@@ -178,6 +181,23 @@ describeEachDialect('tracking tables: over-long names and hand-made changes', (c
     expect((await cli(next, 'latest')).code).toBe(0);
     expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1, 2]);
     expect(await repeatableRows()).toEqual(['R__v']);
+  });
+
+  it('a repeatables table altered by hand refuses a run that only reapplies a changed repeatable', async () => {
+    const dir = folder(repeatableFiles);
+    expect((await cli(dir, 'latest')).code).toBe(0);
+    await dropRepeatablesKey();
+    const changed = folder({
+      ...repeatableFiles,
+      'R__v.sql': 'drop view if exists v;\ncreate view v as select 2 as x;\n',
+    });
+    const run = await cli(changed, 'latest');
+    expect(run.code, run.stderr).toBe(4);
+    expect(oneLine(run.stderr)).toMatch(
+      /^error: tracking table (public\.)?schema_migrations_repeatables has lost the primary key on name /,
+    );
+    // The view is as the first run left it: the changed repeatable did not run.
+    expect(await ctx.database.query<{ x: unknown }>('select x from v')).toEqual([{ x: 1 }]);
   });
 
   it("version's primary key dropped: refused before a duplicate exists, and status refuses duplicates", async () => {

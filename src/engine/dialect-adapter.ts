@@ -95,9 +95,10 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
 
   /**
    * Called once per run, before its first write to existing tracking tables
-   * (TrackingStore.assertShape): both tables' columns and declared types from
-   * the catalog, whether `version` alone is unique, and how this dialect spells
-   * the statements that repair them. One round trip where possible.
+   * (TrackingStore.assertShape): the tracking tables' columns and declared
+   * types from the catalog (`_repeatables` too when it exists), which columns
+   * alone are unique, and how this dialect spells the statements that repair
+   * them. One round trip where possible.
    */
   readTrackingShape(db: AnyKysely, table: TrackingTable): Promise<TrackingShapeReading>;
 

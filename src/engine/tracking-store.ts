@@ -36,7 +36,7 @@ export interface TrackingStoreDriver {
   readonly capabilities: { readonly schemas: boolean; readonly digestInSql: boolean };
   /** `absent`: the table (or its schema) does not exist; `malformed`: a column is missing. */
   classifyTrackingReadError(error: unknown): 'absent' | 'malformed' | undefined;
-  /** Both tables as the catalog describes them (assertShape). */
+  /** The tracking tables as the catalog describes them (assertShape). */
   readTrackingShape(db: AnyKysely, table: TrackingTable): Promise<TrackingShapeReading>;
 }
 
@@ -123,7 +123,8 @@ export class TrackingStore {
   /**
    * Before the first write of a run: refuses tracking tables altered by hand
    * (a column or the history table dropped, a type changed, version's key
-   * dropped) with the statement that restores them. One catalog read per store.
+   * dropped; the same in `_repeatables`) with the statement that restores
+   * them. One catalog read per store.
    */
   async assertShape(db: AnyKysely): Promise<void> {
     if (this.#shapeChecked) return;

@@ -128,7 +128,11 @@ export class TrackingStore {
    */
   async assertShape(db: AnyKysely): Promise<void> {
     if (this.#shapeChecked) return;
-    const { shape, sql: dialect } = await this.#driver.readTrackingShape(db, this.table);
+    this.#refuseAltered(await this.#driver.readTrackingShape(db, this.table));
+    this.#shapeChecked = true;
+  }
+
+  #refuseAltered({ shape, sql: dialect }: TrackingShapeReading): void {
     const names = {
       tracking: this.table.name,
       history: this.historyTable,
@@ -137,7 +141,22 @@ export class TrackingStore {
     assertTrackingShape(shape, names, dialect, (name) =>
       trackingTableLabel({ ...this.table, name }, this.#driver),
     );
-    this.#shapeChecked = true;
+  }
+
+  /**
+   * After a read that found a column of `_repeatables` missing: the shape
+   * check's refusal names the column and the statement that adds it back.
+   * Returns when it cannot tell (the catalog read failed too, e.g. in an
+   * aborted transaction); the caller then refuses in general terms.
+   */
+  async #explainMalformed(db: AnyKysely): Promise<void> {
+    let reading: TrackingShapeReading;
+    try {
+      reading = await this.#driver.readTrackingShape(db, this.table);
+    } catch {
+      return;
+    }
+    this.#refuseAltered(reading);
   }
 
   /**
@@ -194,6 +213,7 @@ export class TrackingStore {
       const kind = this.#driver.classifyTrackingReadError(error);
       if (kind === 'absent') return null;
       if (kind === 'malformed') {
+        await this.#explainMalformed(db);
         throw new TrackingTableError(
           trackingTableLabel({ ...this.table, name: this.repeatablesTable }, this.#driver),
           `exists but is not in kmigrate's format (${(error as Error).message})`,

@@ -149,6 +149,12 @@ describeEachDialect('tracking tables: over-long names and hand-made changes', (c
     expect((await cli(dir, 'latest')).code).toBe(0);
     expect(await repeatableRows()).toEqual(['R__v']);
     await ctx.database.query('alter table schema_migrations_repeatables drop column applied_by');
+    // Reading the table already fails: even status names the column and the statement that adds it.
+    const status = await cli(dir, 'status');
+    expect(status.code, status.stderr).toBe(4);
+    expect(oneLine(status.stderr)).toMatch(
+      /^error: tracking table (public\.)?schema_migrations_repeatables has no column applied_by \(dropped by hand\?\).*add it back: `alter table /,
+    );
     const next = folder({ ...repeatableFiles, '002_b.ts': tableModule('b') });
     const run = await cli(next, 'latest');
     expect(run.code, run.stderr).toBe(4);

@@ -137,8 +137,10 @@ export class RunContext {
       read.rows = rows ?? [];
       read.history = analyzeHistory(read.sources, read.rows);
     }
+    // By version: a waiter released behind a run of a thousand migrations checks a thousand.
+    const byVersion = new Map(read.rows.map((r) => [r.version, r]));
     for (const source of planned) {
-      const row = read.rows.find((r) => r.version === source.version);
+      const row = byVersion.get(source.version);
       if (row && (row.checksum !== source.checksum || row.name !== source.name)) {
         throw new ConflictingMigrationError(
           source.version,

@@ -120,7 +120,8 @@ export function planUp(
   let steps = history.pending;
   if (options.target !== undefined) steps = steps.filter((s) => s.version <= options.target!);
   if (history.outOfOrder.length && !options.allowOutOfOrder) {
-    const blocking = history.outOfOrder.filter((s) => steps.includes(s));
+    const planned = new Set(steps);
+    const blocking = history.outOfOrder.filter((s) => planned.has(s));
     if (blocking.length) {
       throw new OutOfOrderError(
         blocking.map((s) => ({ version: s.version, name: s.name })),

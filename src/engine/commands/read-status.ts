@@ -10,10 +10,11 @@ export async function readStatus(ctx: RunContext): Promise<StatusReport> {
   const entries = inProgress
     ? history.status.map((e) => (e.state === 'dirty' ? { ...e, state: 'in-progress' as const } : e))
     : history.status;
+  const sourceByVersion = new Map(sources.map((s) => [s.version, s]));
   return {
     // An applied migration for other dialects only was recorded here, never run: say so (dialect-skip.ts).
     entries: entries.map((entry) => {
-      const source = sources.find((s) => s.version === entry.version);
+      const source = sourceByVersion.get(entry.version);
       const note = entry.state === 'applied' && source ? ctx.runner.skipNote(source) : undefined;
       return note ? { ...entry, note } : entry;
     }),

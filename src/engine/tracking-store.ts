@@ -1,4 +1,4 @@
-import { type CompiledQuery, createQueryId, sql } from 'kysely';
+import { type CompiledQuery, sql } from 'kysely';
 import type { AnyKysely } from './any-kysely.ts';
 import { TrackingTableError } from './errors.ts';
 import type { RepeatableRow } from './repeatable-types.ts';
@@ -14,6 +14,7 @@ import {
 } from './tracking-rows.ts';
 import { assertTrackingShape, TrackingShapeError, type TrackingShapeReading } from './tracking-shape.ts';
 import type { MigrationState, TrackingRow, TrackingTable } from './types.ts';
+import { WriteTemplates } from './write-templates.ts';
 
 export {
   type HistoryAction,
@@ -74,8 +75,8 @@ export class TrackingStore {
   readonly #driver: TrackingStoreDriver;
   readonly #appliedBy: string;
   #shapeChecked = false;
-  /** The first compiled tracking row and history row, reused by later ones (#templated). */
-  readonly #templates = new Map<'row' | 'history', CompiledQuery>();
+  /** The first compiled tracking row and history row, reused by later ones. */
+  readonly #templates = new WriteTemplates<'row' | 'history'>();
 
   constructor(table: TrackingTable, driver: TrackingStoreDriver, appliedBy: string) {
     this.table = table;
@@ -274,7 +275,7 @@ export class TrackingStore {
       applied_by: this.#appliedBy,
       error: row.error ?? null,
     };
-    return this.#templated('row', Object.values(values), () =>
+    return this.#templates.write('row', Object.values(values), () =>
       this.#db(db).insertInto(this.table.name).values(values),
     );
   }
@@ -318,42 +319,9 @@ export class TrackingStore {
       performed_by: this.#appliedBy,
       details: entry.details ?? null,
     };
-    return this.#templated('history', Object.values(values), () =>
+    return this.#templates.write('history', Object.values(values), () =>
       this.#db(db).insertInto(this.historyTable).values(values),
     );
-  }
-
-  /**
-   * The two writes of every step (its tracking row, its history row), built
-   * with Kysely's builder and compiled once per store: later ones reuse the
-   * first one's SQL with their own values. Kept only when the first one's
-   * parameters were exactly its values, in column order (nothing else became
-   * a parameter). A store serves one run's database, so the SQL (dialect,
-   * schema, plugins) is the same for every call.
-   */
-  #templated(kind: 'row' | 'history', values: readonly unknown[], build: () => TrackingWrite): TrackingWrite {
-    const template = this.#templates.get(kind);
-    if (template) {
-      return {
-        compile: () => ({
-          sql: template.sql,
-          query: template.query,
-          parameters: values,
-          queryId: createQueryId(),
-        }),
-      };
-    }
-    const write = build();
-    return {
-      compile: () => {
-        const compiled = write.compile();
-        const same =
-          compiled.parameters.length === values.length &&
-          compiled.parameters.every((p, i) => p === values[i]);
-        if (same) this.#templates.set(kind, compiled);
-        return compiled;
-      },
-    };
   }
 
   /** Runs writes one after another on `db` (a transaction or pinned connection). */

@@ -136,7 +136,7 @@ export async function runB4(ctx: BenchContext): Promise<B4Result> {
 
 /**
  * Release measured without start-up lag: the bench holds the lock, starts the 16 starters, waits until
- * all are queued (PostgreSQL: 16 sessions LISTENing; SQLite, where nothing shows a waiter: a fixed
+ * all are queued (PostgreSQL: 16 sessions idle after a failed try, LISTENing; SQLite, where nothing shows a waiter: a fixed
  * 6 s, well past the ~3 s 16 starters take to boot here), then frees it as a run does. One starter
  * applies everything; the time from its exit to the last other exit is the waiters' release.
  */

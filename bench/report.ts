@@ -297,7 +297,7 @@ export function writeReport(root: string, options: { quick: boolean }): string {
       'how long the waiters need, once the lock is free, to see that nothing is left and stop. With 16 Node',
       'processes booting at once on 2 cores, some starters reach their first query after the worker is done,',
       'and their own start-up counts as release. **Release, all queued** (ours) removes that: the bench holds the',
-      'lock until all 16 are waiting for it (PostgreSQL: 16 sessions LISTENing on its channel; SQLite: 6 s), then',
+      'lock until all 16 are waiting for it (PostgreSQL: 16 sessions idle after a failed try, LISTENing; SQLite: 6 s), then',
       'frees it as a run does; one starter applies everything and the others must let go when it ends',
       `(${b4.result.rows.find((r) => r.releaseQueued)?.releaseQueued?.n ?? 0} repetitions).`,
       '',

@@ -12,7 +12,7 @@ import type { BenchDialect } from './workload.ts';
  * before any of them can work. `release()` frees it as a kmigrate run does
  * (PostgreSQL: unlock, then NOTIFY on the lock's channel; SQLite: the lock
  * file's transaction ends). `waiting()` counts the starters queued, where the
- * database can tell (PostgreSQL: sessions LISTENing on the channel).
+ * database can tell (PostgreSQL: sessions idle after a failed try of the lock).
  */
 export interface HeldLock {
   waiting(): Promise<number | undefined>;
@@ -40,9 +40,12 @@ export async function holdRunLock(dialect: BenchDialect, url: string): Promise<H
   await client.connect();
   await client.query(`select pg_advisory_lock(${key})`);
   return {
+    // A waiter LISTENs on the session it tries the lock from, then tries again and sleeps: idle, its
+    // last query the failed try (the catalog shows no other session's LISTEN).
     waiting: async () => {
       const { rows } = await client.query(
-        `select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'listen%'`,
+        `select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'idle'
+           and query like 'select pg_try_advisory_lock(${key})%'`,
       );
       return rows[0].n as number;
     },

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
@@ -115,11 +116,15 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   });
   // An idle client's socket error must not crash the process.
   pool.on('error', () => undefined);
+  // NOTIFY messages by channel (LockReleaseSignal): a waiter in each of several migrators may listen.
+  const notices = new EventEmitter().setMaxListeners(0);
   // Nor a checked-out one's: when the server ends the session mid-step (restart,
   // pg_terminate_backend) the client emits 'error' besides rejecting the query; the rejection
   // is what the engine reports, the event alone would crash the process with a stack trace.
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
+    // Lock waiters LISTEN on their own session; its NOTIFY messages reach them through here.
+    client.on('notification', (message) => notices.emit(message.channel));
   });
   try {
     const client = await pool.connect();
@@ -133,16 +138,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     poolerReason
       ? { transactionPoolerReason: poolerReason }
       : {
-          // Opened only by a migrator that finds the lock busy: one more connection per waiter.
-          listen: async () => {
-            const client = new pg.Client({
-              connectionString: stripPoolerParams(target.url),
-              connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-              application_name: 'kmigrate-lock-waiter',
-            });
-            await client.connect();
-            return client;
-          },
+          notices,
         },
   );
   // Kysely ends the pool only if it ran a query (its driver initialises lazily); a command that

@@ -1,30 +1,47 @@
-import type pg from 'pg';
+import { sql } from 'kysely';
+import type { AnyKysely } from '../../engine/any-kysely.ts';
 
-/** A dedicated connection for LISTEN (Kysely's connections do not expose notifications). */
-export type ListenConnector = () => Promise<pg.Client>;
+/**
+ * Where notifications arrive: the pool (open-database.ts) forwards every
+ * client's NOTIFY messages here by channel, because Kysely's connections do
+ * not expose them.
+ */
+export interface NotificationSource {
+  on(channel: string, listener: () => void): unknown;
+  off(channel: string, listener: () => void): unknown;
+}
 
 /**
  * Lock waiters sleep until the holder says the lock is free, instead of a
  * polling backoff that wakes 15 processes for nothing and, at its longest
  * step, leaves them asleep up to 250 ms after the holder is done. The holder
- * sends NOTIFY on the lock's channel right after releasing it; a waiter LISTENs
- * on its own connection, which is idle between notifications: it holds no
- * snapshot (see pollForLock for why that matters).
+ * sends NOTIFY on the lock's channel right after releasing it; a waiter
+ * LISTENs on the very session it tries the lock from (idle between tries: it
+ * holds no snapshot, see pollForLock for why that matters), and UNLISTENs
+ * before that session does anything else. One session per waiter: a second
+ * one for LISTEN cost every waiter a connection, and the server an exit per
+ * waiter when sixteen replicas let go at once.
  *
  * A holder that dies releases its lock without a NOTIFY, so waiters still try
  * again after `fallbackMs`. Behind a transaction-mode pooler LISTEN does not
- * work (the session is not ours); there the adapter gets no connector and
- * waiters poll as before.
+ * work (the session is not ours); there the adapter gets no notification
+ * source and waiters poll as before.
  */
 export class LockReleaseSignal {
-  readonly #connect: ListenConnector;
+  readonly #conn: AnyKysely;
+  readonly #notices: NotificationSource;
   readonly #channel: string;
-  #client: pg.Client | undefined;
+  #listening = false;
   #wake: (() => void) | undefined;
   #pending = false;
+  readonly #notice = () => {
+    this.#pending = true;
+    this.#wake?.();
+  };
 
-  constructor(connect: ListenConnector, channel: string) {
-    this.#connect = connect;
+  constructor(conn: AnyKysely, notices: NotificationSource, channel: string) {
+    this.#conn = conn;
+    this.#notices = notices;
     this.#channel = channel;
   }
 
@@ -34,21 +51,16 @@ export class LockReleaseSignal {
    * Returns false when listening is not possible (the caller then polls).
    */
   async listen(): Promise<boolean> {
-    if (this.#client) return true;
+    if (this.#listening) return true;
+    this.#notices.on(this.#channel, this.#notice);
     try {
-      const client = await this.#connect();
-      client.on('notification', () => {
-        this.#pending = true;
-        this.#wake?.();
-      });
-      // A broken listener must not crash the process; waiters fall back to the timer.
-      client.on('error', () => undefined);
-      await client.query(`listen ${quoteChannel(this.#channel)}`);
-      this.#client = client;
-      return true;
+      await sql.raw(`listen ${quoteChannel(this.#channel)}`).execute(this.#conn);
     } catch {
+      this.#notices.off(this.#channel, this.#notice);
       return false;
     }
+    this.#listening = true;
+    return true;
   }
 
   /** Resolves on the next release notice, or after `fallbackMs`, whichever comes first. */
@@ -69,10 +81,16 @@ export class LockReleaseSignal {
     this.#pending = false;
   }
 
+  /** UNLISTEN: the session goes on to run steps, or back to the pool, hearing nothing more. */
   async close(): Promise<void> {
-    const client = this.#client;
-    this.#client = undefined;
-    await client?.end().catch(() => undefined);
+    if (!this.#listening) return;
+    this.#listening = false;
+    this.#notices.off(this.#channel, this.#notice);
+    // A session that broke meanwhile is reported by whatever it runs next, not here.
+    await sql
+      .raw(`unlisten ${quoteChannel(this.#channel)}`)
+      .execute(this.#conn)
+      .catch(() => undefined);
   }
 }
 

@@ -23,7 +23,7 @@ import { statementsLogged } from '../statement-log.ts';
 import { findTransactionControl } from '../transaction-control.ts';
 import { DeferredOpenings, type TakenOpening } from './deferred-openings.ts';
 import { KEPT_CLOSING, type KeptCommit, KeptCommits } from './kept-commits.ts';
-import { type ListenConnector, LockReleaseSignal, lockChannel } from './lock-release-signal.ts';
+import { LockReleaseSignal, lockChannel, type NotificationSource } from './lock-release-signal.ts';
 import { isManagedSchema } from './managed-schemas.ts';
 import { describePostgresError } from './postgres-error-info.ts';
 import { postgresHistoryImport } from './postgres-history-import.ts';
@@ -60,11 +60,12 @@ export interface PostgresAdapterOptions {
   /** Set when the URL points at a transaction-mode pooler (Supabase 6543, PgBouncer). */
   transactionPoolerReason?: string;
   /**
-   * Opens a connection of its own for LISTEN, so that lock waiters wake when
-   * the holder releases (LockReleaseSignal). Without it (a Kysely instance we
-   * did not open) waiters poll; behind a transaction pooler it is ignored.
+   * The pool's NOTIFY messages by channel, so that lock waiters LISTEN on
+   * their session and wake when the holder releases (LockReleaseSignal).
+   * Without it (a Kysely instance we did not open) waiters poll; behind a
+   * transaction pooler it is ignored.
    */
-  listen?: ListenConnector;
+  notices?: NotificationSource;
 }
 
 /**
@@ -92,10 +93,10 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     };
     this.sessionLockUnavailableReason = options.transactionPoolerReason;
     // LISTEN needs a session of its own: never behind a transaction pooler.
-    this.#listen = options.transactionPoolerReason ? undefined : options.listen;
+    this.#notices = options.transactionPoolerReason ? undefined : options.notices;
   }
 
-  readonly #listen: ListenConnector | undefined;
+  readonly #notices: NotificationSource | undefined;
   /** Set while a migration run holds the session lock: its step commits are asynchronous, counted here. */
   #deferred: { commits: number } | undefined;
   /** Openings sent with the script's round trip (hints.heldScript). */
@@ -130,8 +131,8 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   }
 
   /** What a waiter for `key` listens to, when it can. */
-  #signal(key: string): LockReleaseSignal | undefined {
-    return this.#listen ? new LockReleaseSignal(this.#listen, lockChannel(key)) : undefined;
+  #signal(conn: AnyKysely, key: string): LockReleaseSignal | undefined {
+    return this.#notices ? new LockReleaseSignal(conn, this.#notices, lockChannel(key)) : undefined;
   }
 
   override isManagedSchema(schema: string): boolean {
@@ -354,7 +355,7 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
         },
         options.lockTimeoutMs,
         () => this.#lockTimeout(conn, table, key, options.lockTimeoutMs),
-        this.#signal(key),
+        this.#signal(conn, key),
         stillNeeded && (() => stillNeeded(conn)),
       );
       if (!locked) return { ran: false };

@@ -114,10 +114,10 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     max: options.poolMax ?? 2,
     application_name: 'kmigrate',
   });
-  // An idle client's socket error must not crash the process.
-  pool.on('error', () => undefined);
   // NOTIFY messages by channel (LockReleaseSignal): a waiter in each of several migrators may listen.
   const notices = new EventEmitter().setMaxListeners(0);
+  // An idle client's socket error must not crash the process.
+  pool.on('error', () => undefined);
   // Nor a checked-out one's: when the server ends the session mid-step (restart,
   // pg_terminate_backend) the client emits 'error' besides rejecting the query; the rejection
   // is what the engine reports, the event alone would crash the process with a stack trace.

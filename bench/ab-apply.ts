@@ -5,14 +5,15 @@
  * in turn, and prints each run's wall time and the bin's own CPU (user+sys).
  * AB_NODE_FLAGS adds node flags to the bin's process (e.g. GC settings);
  * AB_BASELINE=<another checkout, built> adds that checkout's bin as a third tool
- * ("base"), to compare a change with the code before it in the same minutes.
+ * ("base"), to compare a change with the code before it in the same minutes;
+ * AB_DBMATE=1 adds dbmate (the best peer at N=100) to each round.
  * Not part of `npm run bench`: B2 is the measurement that is reported.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { buildCli } from '../bin/build-cli.mjs';
 import { createDatabase, startBenchPostgres } from './lib/postgres-server.ts';
-import { oursEnv } from './lib/tools.ts';
+import { dbmateArgs, dbmateBinary, oursEnv } from './lib/tools.ts';
 import { writeWorkload } from './lib/workload.ts';
 
 const n = Number(process.argv[2] ?? 1000);
@@ -39,21 +40,29 @@ try {
   for (let round = 0; round < rounds; round++) {
     const line: string[] = [];
     const baseline = process.env.AB_BASELINE;
-    for (const tool of baseline ? (['psql', 'base', 'bin'] as const) : (['psql', 'bin'] as const)) {
+    const tools = [
+      'psql',
+      ...(baseline ? (['base'] as const) : []),
+      ...(process.env.AB_DBMATE ? (['dbmate'] as const) : []),
+      'bin',
+    ] as const;
+    for (const tool of tools) {
       const db = await createDatabase(server, `ab_${tool}_${round}`);
       const t =
         tool === 'psql'
           ? timed('psql', ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-f', w.concatenatedFile, db.url])
-          : timed('node', [
-              ...(process.env.AB_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-              path.join(tool === 'base' && baseline ? baseline : root, 'bin', 'kmigrate.mjs'),
-              'latest',
-              '--url',
-              db.url,
-              '--dir',
-              w.sqlDir,
-              '--no-codegen',
-            ]);
+          : tool === 'dbmate'
+            ? timed(dbmateBinary(), dbmateArgs(w, db.url))
+            : timed('node', [
+                ...(process.env.AB_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+                path.join(tool === 'base' && baseline ? baseline : root, 'bin', 'kmigrate.mjs'),
+                'latest',
+                '--url',
+                db.url,
+                '--dir',
+                w.sqlDir,
+                '--no-codegen',
+              ]);
       line.push(
         `${tool} ${t.ms.toFixed(0)} ms (cpu ${t.cpuMs.toFixed(0)}, of which sys ${t.sysMs.toFixed(0)})`,
       );

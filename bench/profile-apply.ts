@@ -57,7 +57,7 @@ function countPgQueries(): {
           // PROFILE_TRACE=K: the first K queries, when each was sent and how long its answer took.
           if (nth <= Number(process.env.PROFILE_TRACE ?? 0))
             console.log(
-              `  #${nth} +${started.toFixed(0)} ms, answer ${(performance.now() - started).toFixed(1)} ms: ${text?.replace(/\s+/g, ' ').slice(0, 110)}`,
+              `  #${nth} +${started.toFixed(0)} ms, answer ${(performance.now() - started).toFixed(1)} ms: ${text?.replace(/\s+/g, ' ').slice(0, Number(process.env.PROFILE_TRACE_WIDTH ?? 110))}`,
             );
           counter.lastAnswer = performance.now();
           counter.waitMs.set(kind, (counter.waitMs.get(kind) ?? 0) + counter.lastAnswer - started);

@@ -1,4 +1,5 @@
 import type { SplitStatement, StatementSplitter } from '../engine/statement-splitter.ts';
+import { mayControlTransaction } from './transaction-words.ts';
 import { unwrapTransaction } from './unwrap-transaction.ts';
 
 /**
@@ -16,5 +17,6 @@ const TRANSACTION_CONTROL =
  * trigger bodies, strings and comments never match.
  */
 export function findTransactionControl(script: string, split: StatementSplitter): SplitStatement | undefined {
+  if (!mayControlTransaction(script)) return undefined;
   return split(unwrapTransaction(script, split)).find((s) => TRANSACTION_CONTROL.test(s.sql.trim()));
 }

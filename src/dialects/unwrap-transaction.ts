@@ -1,4 +1,5 @@
 import type { StatementSplitter } from '../engine/statement-splitter.ts';
+import { mayControlTransaction } from './transaction-words.ts';
 
 const BEGIN = /^(begin|start\s+transaction)(\s+(transaction|work))?(\s+isolation\s+level\s+[a-z ]+)?$/i;
 const COMMIT = /^(commit|end)(\s+(transaction|work))?$/i;
@@ -11,6 +12,8 @@ const COMMIT = /^(commit|end)(\s+(transaction|work))?$/i;
  * spaces, so line numbers in error messages stay true.
  */
 export function unwrapTransaction(script: string, split: StatementSplitter): string {
+  // BEGIN/START and COMMIT/END are among its words: without one, nothing to unwrap (and no lexing).
+  if (!mayControlTransaction(script)) return script;
   const statements = split(script);
   const first = statements[0];
   const last = statements.at(-1);

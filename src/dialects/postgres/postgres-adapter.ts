@@ -53,8 +53,11 @@ import { postgresRepeatablesDdl, postgresTrackingDdl } from './postgres-tracking
 import { readPostgresTrackingShape } from './postgres-tracking-shape.ts';
 
 /** Statements PostgreSQL refuses inside a transaction block. */
-const NON_TRANSACTIONAL =
+export const NON_TRANSACTIONAL =
   /^(create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|reindex\b[^;]*\bconcurrently|vacuum\b|(create|drop)\s+database\b|alter\s+system\b|(create|drop)\s+tablespace\b)/i;
+
+/** A word every NON_TRANSACTIONAL statement has: a script without one is not lexed for it. */
+const NON_TRANSACTIONAL_WORD = /\b(concurrently|vacuum|database|system|tablespace)\b/i;
 
 export interface PostgresAdapterOptions {
   /** Set when the URL points at a transaction-mode pooler (Supabase 6543, PgBouncer). */
@@ -477,6 +480,7 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   }
 
   findNonTransactionalStatement(script: string): string | undefined {
+    if (!NON_TRANSACTIONAL_WORD.test(script)) return undefined;
     return splitPostgresStatements(script).find((s) => NON_TRANSACTIONAL.test(s.sql))?.sql;
   }
 

@@ -292,7 +292,8 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
   }
 
   findNonTransactionalStatement(script: string): string | undefined {
-    // VACUUM is the one statement SQLite refuses inside a transaction.
+    // VACUUM is the one statement SQLite refuses inside a transaction (a script without the word is not lexed).
+    if (!/\bvacuum\b/i.test(script)) return undefined;
     return splitSqliteStatements(script).find((s) => /^vacuum\b/i.test(s.sql))?.sql;
   }
 

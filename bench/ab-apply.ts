@@ -55,7 +55,7 @@ try {
             ? timed(dbmateBinary(), dbmateArgs(w, db.url))
             : timed('node', [
                 ...(process.env.AB_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-                path.join(tool === 'base' && baseline ? baseline : root, 'bin', 'kmigrate.mjs'),
+                path.join(tool === 'base' && baseline ? baseline : root, 'bin', 'kmigrate.cjs'),
                 'latest',
                 '--url',
                 db.url,

@@ -30,7 +30,7 @@ export async function runB5(ctx: BenchContext): Promise<B5Result> {
   const db = await createDatabase(ctx.pg, 'b5_status');
   try {
     await runChecked('node', oursLatestArgs(ctx, db.url, w.sqlDir), { cwd: w.root, env: oursEnv() });
-    const bin = path.join(ctx.root, 'bin', 'kmigrate.mjs');
+    const bin = path.join(ctx.root, 'bin', 'kmigrate.cjs');
     const status = ['status', '--url', db.url, '--dir', w.sqlDir];
     const tsx = path.join(ctx.root, 'node_modules', '.bin', 'tsx');
     const emptyTs = path.join(ctx.tmp, 'empty.ts');
@@ -40,22 +40,22 @@ export async function runB5(ctx: BenchContext): Promise<B5Result> {
       { name: 'node', label: '`node -e 0`', run: () => runChecked('node', ['-e', '0']) },
       {
         name: 'bin-version',
-        label: '`node bin/kmigrate.mjs --version` (loading the bundle, no database)',
+        label: '`node bin/kmigrate.cjs --version` (loading the bundle, no database)',
         run: () => runChecked('node', [bin, '--version'], { env }),
       },
       {
         name: 'bin',
-        label: '`node bin/kmigrate.mjs status`, deploy (--url, no kysely.config.ts)',
+        label: '`node bin/kmigrate.cjs status`, deploy (--url, no kysely.config.ts)',
         run: () => runChecked('node', [bin, ...status], { cwd: w.root, env }),
       },
       {
         name: 'bin-ts-config',
-        label: '`node bin/kmigrate.mjs status` in the project (kysely.config.ts loaded)',
+        label: '`node bin/kmigrate.cjs status` in the project (kysely.config.ts loaded)',
         run: () => runChecked('node', [bin, ...status], { cwd: ctx.root, env }),
       },
       {
         name: 'bin-sources',
-        label: '`node bin/kmigrate.mjs status` without the bundle (tsx fallback)',
+        label: '`node bin/kmigrate.cjs status` without the bundle (tsx fallback)',
         run: () =>
           runChecked('node', [bin, ...status], {
             cwd: ctx.root,

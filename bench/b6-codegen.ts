@@ -31,7 +31,7 @@ export async function runB6(ctx: BenchContext): Promise<B6Result> {
   // repository's kysely.config.ts (which would send the output to the repository's generated/).
   fs.writeFileSync(path.join(project, 'package.json'), '{ "private": true, "type": "module" }\n');
   const outFile = path.join(project, 'generated', 'db.ts');
-  const bin = path.join(ctx.root, 'bin', 'kmigrate.mjs');
+  const bin = path.join(ctx.root, 'bin', 'kmigrate.cjs');
   // The scratch databases codegen builds on are created in the bench's server (no second server per run).
   const env = { ...oursEnv(), KMIGRATE_CODEGEN_DATABASE_URL: ctx.pg.adminUrl };
   const codegen = (...flags: string[]) =>

@@ -24,7 +24,7 @@ try {
   const db = await createDatabase(server, 'profile_bin');
   for (const label of ['pending', 'no-op']) {
     const started = performance.now();
-    const args = ['--cpu-prof', `--cpu-prof-dir=${profiles}`, path.join(root, 'bin', 'kmigrate.mjs')];
+    const args = ['--cpu-prof', `--cpu-prof-dir=${profiles}`, path.join(root, 'bin', 'kmigrate.cjs')];
     const run = spawnSync('node', [...args, 'latest', '--url', db.url, '--dir', w.sqlDir, '--no-codegen'], {
       cwd: w.root,
       env: oursEnv(),

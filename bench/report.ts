@@ -85,7 +85,7 @@ export function writeReport(root: string, options: { quick: boolean }): string {
     '  `pragma journal_mode = wal; begin; …all ups…; commit;` on SQLite. One commit for everything: what the',
     '  database itself costs for the same SQL.',
     '- **Processes** (B2, B3, B4, B5, B6) are timed from spawn to exit, like a deploy step. Ours runs through the',
-    '  package bin (`node bin/kmigrate.mjs`, prebuilt bundle). Kysely runs `bench/peers/kysely-latest.mjs` with',
+    '  package bin (`node bin/kmigrate.cjs`, prebuilt bundle). Kysely runs `bench/peers/kysely-latest.mjs` with',
     '  the same TypeScript hooks as our bin; dbmate is the Go binary from its npm platform package. Peak RSS is',
     "  GNU time's `%M` around the process (every tool alike). Every run gets a freshly created database; the",
     '  tool order is rotated between repetitions.',

@@ -3,14 +3,14 @@
  * `npm run build` (second half; `prepare` runs it on install and before `npm pack`):
  * bundles the CLI (src/cli/main.ts and everything it imports, its small pure-JS
  * dependencies included) into one CommonJS file, dist/bundle/kmigrate.cjs, so that
- * bin/kmigrate.mjs starts without a TypeScript loader and without resolving ~600
+ * bin/kmigrate.cjs starts without a TypeScript loader and without resolving ~600
  * files in node_modules. The embedding API is the tsc build next to it (dist/index.js).
  * Kept as plain JavaScript: the build must not need the loader it replaces.
  *
  * Why CommonJS and one file: Node 20 keeps no compiled code for ES modules between
  * runs, and compiling the bundle was the largest part of a cold start. A classic
  * script can be compiled with V8's code cache (vm.Script cachedData): the bin keeps
- * that cache next to the bundle (bin/kmigrate.mjs, loadBundle), and this build writes the
+ * that cache next to the bundle (bin/kmigrate.cjs, loadBundle), and this build writes the
  * first one by running the CLI once.
  */
 import { spawnSync } from 'node:child_process';
@@ -193,7 +193,7 @@ function warmCodeCache() {
     const url = `sqlite:${path.join(work, 'warm.sqlite')}`;
     spawnSync(
       process.execPath,
-      [path.join(root, 'bin', 'kmigrate.mjs'), 'latest', '--url', url, '--dir', migrations, '--no-codegen'],
+      [path.join(root, 'bin', 'kmigrate.cjs'), 'latest', '--url', url, '--dir', migrations, '--no-codegen'],
       { cwd: work, env: { ...process.env, KMIGRATE_BIN_MODE: 'bundle', NO_COLOR: '1' }, stdio: 'ignore' },
     );
   } finally {

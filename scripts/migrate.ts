@@ -4,4 +4,4 @@
  * src/ changed since the build, the sources. tsx is already loaded by the npm
  * script, so the sources need no second loader.
  */
-await import('../bin/kmigrate.mjs');
+await import('../bin/kmigrate.cjs');

@@ -62,7 +62,7 @@ export function oursEnv(): NodeJS.ProcessEnv {
 }
 
 export function oursLatestArgs(ctx: BenchContext, url: string, dir: string): string[] {
-  return [path.join(ctx.root, 'bin', 'kmigrate.mjs'), 'latest', '--url', url, '--dir', dir, '--no-codegen'];
+  return [path.join(ctx.root, 'bin', 'kmigrate.cjs'), 'latest', '--url', url, '--dir', dir, '--no-codegen'];
 }
 
 const OURS_TRACKING = `select count(*) as n from schema_migrations where state = 'applied'`;

@@ -1,5 +1,5 @@
 /**
- * Names what this run did for the bin (bin/kmigrate.mjs): its V8 code cache
+ * Names what this run did for the bin (bin/kmigrate.cjs): its V8 code cache
  * holds the functions of the runs it was written after, and is written again
  * after a run that did something it has not seen — a command on a dialect, or
  * (`waited`) finding migrations applied by another process while it waited for

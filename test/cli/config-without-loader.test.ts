@@ -17,7 +17,7 @@ import { tableExists, trackingRows } from '../support/migration-folder.ts';
  * output, never the run: no stack trace, exit 0 only when the work was done.
  */
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'kmigrate.mjs');
+const BIN = path.join(ROOT, 'bin', 'kmigrate.cjs');
 const roots: string[] = [];
 afterEach(() => {
   for (const r of roots.splice(0)) fs.rmSync(r, { recursive: true, force: true });

@@ -154,7 +154,7 @@ afterAll(() => {
 describe('the packed package', () => {
   it('holds the toolchain only: compiled JS, .d.ts, source maps, the bin; no sources, tests or demo app', () => {
     expect(tarballFiles).toEqual(
-      expect.arrayContaining(['package.json', 'bin/kmigrate.mjs', 'bin/ts-hooks.mjs']),
+      expect.arrayContaining(['package.json', 'bin/kmigrate.cjs', 'bin/ts-hooks.mjs']),
     );
     expect(tarballFiles).toEqual(
       expect.arrayContaining([
@@ -198,7 +198,7 @@ describe('a new project on the SQLite default', () => {
     expect(fs.existsSync(codeCache)).toBe(false);
     const init = await kmigrate(['init']);
     expect(init.code, init.stderr).toBe(0);
-    // The first run on this machine leaves the bin's code cache next to the bundle (bin/kmigrate.mjs).
+    // The first run on this machine leaves the bin's code cache next to the bundle (bin/kmigrate.cjs).
     expect(fs.readFileSync(codeCache).subarray(0, 24).toString('latin1')).toBe('kmigrate-code-cache 2 v2');
     expect(fs.readFileSync(path.join(app, 'kysely.config.ts'), 'utf8')).toContain("from 'kmigrate'");
     expect(fs.statSync(path.join(app, 'migrations')).isDirectory()).toBe(true);

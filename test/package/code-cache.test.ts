@@ -1,5 +1,5 @@
 /**
- * The bin's V8 code cache (bin/kmigrate.mjs, loadBundle): a cache that is missing, from another
+ * The bin's V8 code cache (bin/kmigrate.cjs, loadBundle): a cache that is missing, from another
  * Node, corrupt or turned off never changes what a run does; a missing or rejected one is written
  * after the run, atomically, also when several processes start at once; a run of a command (on a
  * dialect) the cache has not seen writes it again, keeping the commands it had. The package is built in a
@@ -77,7 +77,7 @@ beforeAll(() => {
   execFileSync(process.execPath, [path.join(stage, 'bin', 'build-cli.mjs')], { cwd: stage, stdio: 'pipe' });
   // Installed, a package has no src/: the bin always runs the bundle.
   fs.rmSync(path.join(stage, 'src'), { recursive: true });
-  bin = path.join(stage, 'bin', 'kmigrate.mjs');
+  bin = path.join(stage, 'bin', 'kmigrate.cjs');
   cacheFile = path.join(stage, 'dist', 'bundle', 'kmigrate.cjs.code-cache');
   project = path.join(work, 'project');
   fs.mkdirSync(path.join(project, 'migrations'), { recursive: true });

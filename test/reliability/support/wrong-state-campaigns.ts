@@ -13,7 +13,7 @@ import { trackingState } from './tracking-state.ts';
 
 /**
  * #10's campaigns (items 1, 2, 8, 10), each trial through the real bin
- * (`node bin/kmigrate.mjs`, the built bundle) on a fresh database, each
+ * (`node bin/kmigrate.cjs`, the built bundle) on a fresh database, each
  * checked on the database afterwards: tracking rows, history, tables.
  */
 
@@ -29,7 +29,7 @@ export function kmigrate(
   args: string[],
   env: Record<string, string> = {},
 ): { done: Promise<Run> } {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/kmigrate.mjs'), '--url', url, ...args], {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/kmigrate.cjs'), '--url', url, ...args], {
     cwd: project.root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', KMIGRATE_NO_CODEGEN: '1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

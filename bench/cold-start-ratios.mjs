@@ -2,7 +2,7 @@
 /**
  * #13 item 3 in one run: the no-op deploy step (`latest`, 100 applied SQL
  * migrations, nothing pending) as a new process each time, next to its floors.
- *   - the package bin:          `node bin/kmigrate.mjs latest …`  vs `node -e 0`      (target ≤ 2.5×)
+ *   - the package bin:          `node bin/kmigrate.cjs latest …`  vs `node -e 0`      (target ≤ 2.5×)
  *   - what `npm run migrate` runs: `tsx scripts/migrate.ts latest …` vs `tsx empty.ts` (target ≤ 1.5×)
  * Both on PostgreSQL (embedded, 17) and SQLite. Variants run round-robin, so a noisy
  * neighbour slows all of them alike; medians and ratios come from the same run.
@@ -34,7 +34,7 @@ for (let i = 1; i <= 100; i++) {
 const empty = path.join(work, 'empty.ts');
 fs.writeFileSync(empty, 'export {};\n');
 const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const bin = path.join(root, 'bin', 'kmigrate.mjs');
+const bin = path.join(root, 'bin', 'kmigrate.cjs');
 const door = path.join(root, 'scripts', 'migrate.ts');
 const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', KMIGRATE_BIN_MODE: 'bundle' };
 

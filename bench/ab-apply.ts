@@ -10,6 +10,7 @@
  * Not part of `npm run bench`: B2 is the measurement that is reported.
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { buildCli } from '../bin/build-cli.mjs';
 import { createDatabase, startBenchPostgres } from './lib/postgres-server.ts';
@@ -36,6 +37,12 @@ function timed(command: string, args: string[]): { ms: number; cpuMs: number; sy
   return { ms, cpuMs: ((user ?? 0) + (sys ?? 0)) * 1000, sysMs: (sys ?? 0) * 1000 };
 }
 
+/** The bin of a checkout (bin/kmigrate.mjs before session 9). */
+function binOf(checkout: string): string {
+  const cjs = path.join(checkout, 'bin', 'kmigrate.cjs');
+  return fs.existsSync(cjs) ? cjs : path.join(checkout, 'bin', 'kmigrate.mjs');
+}
+
 try {
   for (let round = 0; round < rounds; round++) {
     const line: string[] = [];
@@ -55,7 +62,7 @@ try {
             ? timed(dbmateBinary(), dbmateArgs(w, db.url))
             : timed('node', [
                 ...(process.env.AB_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-                path.join(tool === 'base' && baseline ? baseline : root, 'bin', 'kmigrate.cjs'),
+                binOf(tool === 'base' && baseline ? baseline : root),
                 'latest',
                 '--url',
                 db.url,

@@ -10,6 +10,7 @@ import type {
 } from '../engine/dialect-adapter.ts';
 import { TransactionEndedError } from '../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../engine/schema-snapshot.ts';
+import type { ScriptTransactions } from '../engine/script-transactions.ts';
 import type { SplitStatement } from '../engine/statement-splitter.ts';
 import type { TrackingShapeReading } from '../engine/tracking-shape.ts';
 import type { TrackingWrite } from '../engine/tracking-store.ts';
@@ -224,6 +225,10 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
     return fn();
   }
 
+  async abandonTransaction(conn: AnyKysely): Promise<void> {
+    await this.rollbackQuietly(conn);
+  }
+
   protected async rollbackQuietly(conn: AnyKysely): Promise<void> {
     await sql
       .raw('rollback')
@@ -253,7 +258,7 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
   abstract readTrackingShape(db: AnyKysely, table: TrackingTable): Promise<TrackingShapeReading>;
   abstract executeScript(conn: AnyKysely, script: string, options: { inTransaction: boolean }): Promise<void>;
   abstract findNonTransactionalStatement(script: string): string | undefined;
-  abstract findTransactionControl(script: string): SplitStatement | undefined;
+  abstract scriptTransactions(script: string): ScriptTransactions;
   abstract snapshotSchema(db: AnyKysely, options: SnapshotOptions): Promise<SchemaSnapshot>;
 
   describeError(error: unknown): DatabaseErrorInfo {

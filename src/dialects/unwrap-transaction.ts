@@ -1,7 +1,9 @@
 import type { StatementSplitter } from '../engine/statement-splitter.ts';
 import { mayControlTransaction } from './transaction-words.ts';
 
-const BEGIN = /^(begin|start\s+transaction)(\s+(transaction|work))?(\s+isolation\s+level\s+[a-z ]+)?$/i;
+// A plain BEGIN only: one with modes (`BEGIN ISOLATION LEVEL SERIALIZABLE`, SQLite's `BEGIN IMMEDIATE`)
+// asks for a transaction the engine's is not, so that file runs its own (transaction-control.ts).
+const BEGIN = /^(begin|start\s+transaction)(\s+(transaction|work))?$/i;
 const COMMIT = /^(commit|end)(\s+(transaction|work))?$/i;
 
 /**

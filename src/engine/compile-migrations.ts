@@ -39,10 +39,15 @@ export async function compileStatements(step: MigrationStep, db: AnyKysely): Pro
 export function isTransactionalStep(
   loaded: LoadedMigration,
   step: MigrationStep,
-  adapter: Pick<DialectAdapter, 'findNonTransactionalStatement'>,
+  adapter: Pick<DialectAdapter, 'findNonTransactionalStatement' | 'scriptTransactions'>,
 ): boolean {
   if (!loaded.transactional) return false;
-  return !(step.kind === 'sql' && adapter.findNonTransactionalStatement(step.sql));
+  if (step.kind !== 'sql') return true;
+  // A statement PostgreSQL refuses in a transaction, or complete BEGIN … COMMIT blocks of the file's
+  // own: it runs outside ours, as psql and golang-migrate run it.
+  return (
+    !adapter.findNonTransactionalStatement(step.sql) && adapter.scriptTransactions(step.sql).kind !== 'own'
+  );
 }
 
 /** A loaded step of a plan (StepRunner's RunStep, structurally: this file stays below the runner). */
@@ -60,7 +65,7 @@ interface LoadedStep {
 export async function compilePlannedSteps(
   steps: readonly LoadedStep[],
   db: AnyKysely,
-  adapter: Pick<DialectAdapter, 'findNonTransactionalStatement' | 'dialect'>,
+  adapter: Pick<DialectAdapter, 'findNonTransactionalStatement' | 'scriptTransactions' | 'dialect'>,
 ): Promise<PlannedStep[]> {
   const planned: PlannedStep[] = [];
   for (const { source, migration, direction } of steps) {
@@ -86,7 +91,7 @@ export async function compilePlannedSteps(
 export async function compileUpSteps(
   sources: readonly MigrationSource[],
   db: AnyKysely,
-  adapter: Pick<DialectAdapter, 'findNonTransactionalStatement'>,
+  adapter: Pick<DialectAdapter, 'findNonTransactionalStatement' | 'scriptTransactions'>,
 ): Promise<CompiledUp[]> {
   const compiled: CompiledUp[] = [];
   for (const source of sources) {

@@ -3,7 +3,7 @@ import type { HistoryImportDialect } from './history-import-dialect.ts';
 import type { InvalidIndex } from './invalid-index-type.ts';
 import type { LockHolder } from './lock-holder.ts';
 import type { SchemaSnapshot, SnapshotOptions } from './schema-snapshot.ts';
-import type { SplitStatement } from './statement-splitter.ts';
+import type { ScriptTransactions } from './script-transactions.ts';
 import type { TrackingShapeReading } from './tracking-shape.ts';
 import type { TrackingStoreDriver, TrackingWrite } from './tracking-store.ts';
 import type { TrackingTable } from './types.ts';
@@ -190,12 +190,19 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
   findNonTransactionalStatement(script: string): string | undefined;
 
   /**
-   * Called at plan time for SQL steps that run in a transaction. Returns the
-   * first statement that would end or open a transaction (COMMIT, ROLLBACK,
-   * BEGIN, SAVEPOINT, END, …) beyond a whole-file BEGIN/COMMIT wrapper, with
-   * its 0-based offset, or undefined. The engine refuses such a file.
+   * Called at plan time for every SQL step: how the script's own transaction
+   * statements stand (ScriptTransactions: none, complete blocks of its own,
+   * or refused with the statement and its 0-based offset), read with the
+   * dialect's lexer so that `DO $$ … COMMIT … $$` and trigger bodies never count.
    */
-  findTransactionControl(script: string): SplitStatement | undefined;
+  scriptTransactions(script: string): ScriptTransactions;
+
+  /**
+   * After a step that runs outside the engine's transaction failed: ends a
+   * transaction block the script itself opened (ROLLBACK; quietly nothing when
+   * none is open), so that the step's error can be recorded on the session.
+   */
+  abandonTransaction(conn: AnyKysely): Promise<void>;
 
   /**
    * Called before a non-transactional step and after it failed (to name what

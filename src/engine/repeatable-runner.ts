@@ -1,5 +1,5 @@
 import type { AnyKysely } from './any-kysely.ts';
-import { compileStatements, isTransactionalStep } from './compile-migrations.ts';
+import { compileStatements } from './compile-migrations.ts';
 import type { DialectAdapter, HistoryGuard, LockOptions } from './dialect-adapter.ts';
 import { dialectSkipNote } from './dialect-skip.ts';
 import { MigrationFileError, oneLine } from './errors.ts';
@@ -280,21 +280,24 @@ export class RepeatableRunner {
   /** A repeatable always runs in the engine's transaction: refuse what cannot, before anything runs. */
   #assertRunsInTransaction(step: Extract<MigrationStep, { kind: 'sql' }>): void {
     const { adapter } = this.#o;
-    if (!isTransactionalStep({ transactional: true, up: step }, step, adapter)) {
+    const own = adapter.scriptTransactions(step.sql);
+    if (own.kind !== 'none') {
+      const { statement } = own;
+      const { line } = lineAndColumn(step.sql, statement.offset);
+      throw new MigrationFileError(
+        `${step.file}:${line}`,
+        `\`${oneLine(statement.sql).slice(0, 40)}\` controls the transaction, but a repeatable migration runs inside the engine's transaction`,
+        'remove it (a whole-file BEGIN … COMMIT wrapper is fine)',
+      );
+    }
+    const outside = adapter.findNonTransactionalStatement(step.sql);
+    if (outside !== undefined) {
       throw new MigrationFileError(
         step.file,
-        `\`${oneLine(adapter.findNonTransactionalStatement(step.sql) ?? '').slice(0, 40)}\` cannot run in a transaction, but a repeatable migration always does`,
+        `\`${oneLine(outside).slice(0, 40)}\` cannot run in a transaction, but a repeatable migration always does`,
         'move that statement to a versioned migration',
       );
     }
-    const found = adapter.findTransactionControl(step.sql);
-    if (!found) return;
-    const { line } = lineAndColumn(step.sql, found.offset);
-    throw new MigrationFileError(
-      `${step.file}:${line}`,
-      `\`${oneLine(found.sql).slice(0, 40)}\` controls the transaction, but a repeatable migration runs inside the engine's transaction`,
-      'remove it (a whole-file BEGIN … COMMIT wrapper is fine)',
-    );
   }
 
   /** Runs the step; any failure becomes a RepeatableFailedError naming file, line and statement. */

@@ -273,6 +273,9 @@ export class StepRunner {
       try {
         await this.#execute(conn, source, code, direction, false);
       } catch (error) {
+        // A file that runs BEGIN … COMMIT blocks of its own may fail inside one: end it (as psql's exit
+        // would), or the session refuses every query after, the step's own error record included.
+        await adapter.abandonTransaction(conn);
         const left = await invalidIndexesLeft(adapter, conn, invalidBefore);
         const failure =
           left.length && error instanceof MigrationFailedError

@@ -90,10 +90,16 @@ export class FileMigrationProvider implements MigrationProvider {
         });
         continue;
       }
+      // An .up.sql and a .down.sql pair by version, as golang-migrate pairs them, even when their
+      // descriptions differ (ente's `30_add_magic_metadata.up.sql` + `30_drop_magic_metadata.down.sql`):
+      // the up file names the migration.
       const pairsWithIt =
-        group.id === parsed.id &&
-        ((parsed.kind === 'up.sql' && group.files['down.sql'] && !group.files['up.sql']) ||
-          (parsed.kind === 'down.sql' && group.files['up.sql'] && !group.files['down.sql']));
+        (parsed.kind === 'up.sql' && group.files['down.sql'] && !group.files['up.sql']) ||
+        (parsed.kind === 'down.sql' && group.files['up.sql'] && !group.files['down.sql']);
+      if (pairsWithIt && parsed.kind === 'up.sql') {
+        group.description = parsed.description;
+        group.id = parsed.id;
+      }
       if (!pairsWithIt) {
         const other = Object.values(group.files)[0];
         throw new MigrationFileError(

@@ -3,8 +3,10 @@
  *   001_init_schema.ts (.mts .js .mjs)     a Kysely module with up/down
  *   001_init_schema.up.sql / .down.sql     golang-migrate's pair
  *   001_init_schema.sql                    dbmate's single file (-- migrate:up / -- migrate:down)
- * The version is the leading digits, any width. Files starting with `.` or `_`
- * and files that look nothing like a migration (README.md) are ignored.
+ * The version is the leading digits, any width. The description may hold dots
+ * (golang-migrate allows them; Harbor names files `0002_1.7.0_schema.up.sql`).
+ * Files starting with `.` or `_` and files that look nothing like a migration
+ * (README.md) are ignored.
  */
 export type MigrationFileKind = 'module' | 'up.sql' | 'down.sql' | 'sql';
 
@@ -13,11 +15,12 @@ export type ParsedName =
   | { ok: false; ignored: true }
   | { ok: false; ignored: false; problem: string };
 
-const NAME = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_-]*?)\.(up\.sql|down\.sql|sql|ts|mts|js|mjs)$/;
+// Lazy: the shortest description that leaves a known extension, so `x.up.sql` is x's up, not `x.up`'s dbmate file.
+const NAME = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_.-]*?)\.(up\.sql|down\.sql|sql|ts|mts|js|mjs)$/;
 const MIGRATION_LIKE = /^\d|\.(sql|ts|mts|js|mjs)$/;
 
 export const NAMING_RULE =
-  'name it NNN_description.ts or NNN_description.up.sql/.down.sql (digits, underscore, a-z 0-9 _ -)';
+  'name it NNN_description.ts or NNN_description.up.sql/.down.sql (digits, underscore, a-z 0-9 _ - .)';
 
 export function parseMigrationName(file: string): ParsedName {
   if (file.startsWith('.') || file.startsWith('_') || file.endsWith('.d.ts'))

@@ -292,6 +292,28 @@ describeEachDialect('real-world SQL files', (ctx) => {
     expect(await tableExists(ctx.database, 'w')).toBe(false);
   });
 
+  it('golang-migrate names: a pair whose descriptions differ, dots in a description; down runs the paired file', async () => {
+    const dir = folder({
+      // ente-io/ente pairs by version only; Harbor names files 0002_1.7.0_schema.up.sql.
+      '0001_1.7.0_schema.up.sql': 'create table v (id integer);\n',
+      '0001_1.7.0_schema.down.sql': 'drop table v;\n',
+      '0030_add_magic_metadata.up.sql': 'create table m (id integer);\n',
+      '0030_drop_magic_metadata.down.sql': 'drop table m;\n',
+    });
+    const up = await cli(dir, 'latest');
+    expect(up.code, up.stderr).toBe(0);
+    expect((await trackingRows(ctx.database)).map((r) => [r.version, r.name])).toEqual([
+      [1, '1.7.0_schema'],
+      [30, 'add_magic_metadata'],
+    ]);
+    expect(await tableExists(ctx.database, 'm')).toBe(true);
+    const down = await cli(dir, 'down', '--yes');
+    expect(down.code, down.stderr).toBe(0);
+    expect(await tableExists(ctx.database, 'm')).toBe(false);
+    expect(await tableExists(ctx.database, 'v')).toBe(true);
+    expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1]);
+  });
+
   it('comment-only files are applied as no-ops and recorded', async () => {
     const dir = folder({
       '001_note.up.sql': '-- nothing to do here\n/* really */\n',

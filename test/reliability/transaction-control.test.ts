@@ -40,16 +40,16 @@ describeEachDialect('transaction control and NUL bytes', (ctx) => {
   it.each([
     ['COMMIT', 'create table b (id integer);\ncommit;\ncreate table c (id integer);\n', 2],
     ['ROLLBACK', 'create table b (id integer);\n\nrollback;\n', 3],
-    ['BEGIN', 'create table b (id integer);\nbegin;\ncreate table c (id integer);\ncommit;\n', 2],
     ['SAVEPOINT', 'create table b (id integer);\nsavepoint s1;\ncreate table c (id integer);\n', 2],
     ['END', 'create table b (id integer);\nend;\ncreate table c (id integer);\n', 2],
+    ['a BEGIN left open', 'create table b (id integer);\nbegin;\ncreate table c (id integer);\n', 2],
     [
-      'a BEGIN whose COMMIT is not last',
-      'begin;\ncreate table b (id integer);\ncommit;\ncreate table c (id integer);\n',
-      1,
+      'a ROLLBACK closing a block',
+      'begin;\ncreate table b (id integer);\nrollback;\ncreate table c (id integer);\n',
+      3,
     ],
   ])(
-    '%s in the middle of a transactional SQL file is refused at validation (exit 2, file:line)',
+    '%s outside a block of the file’s own is refused at validation (exit 2, file:line)',
     async (_, text, line) => {
       const dir = folder({ '001_a.ts': tableModule('a'), '002_tc.up.sql': text });
       const run = await cli(dir, 'latest');
@@ -62,6 +62,81 @@ describeEachDialect('transaction control and NUL bytes', (ctx) => {
       expect(await tableExists(ctx.database, 'schema_migrations')).toBe(false);
     },
   );
+
+  it('complete BEGIN … COMMIT blocks of the file’s own run outside our transaction, as written (golang-migrate folders)', async () => {
+    const dir = folder({
+      '001_a.ts': tableModule('a'),
+      // ente-io/ente's shape: statements, then blocks.
+      '002_blocks.up.sql':
+        'create table b (id integer);\nBEGIN;\ncreate table c (id integer);\nCOMMIT;\n\nBEGIN;\ninsert into c values (1);\nCOMMIT;\n',
+      '003_tail.up.sql': 'begin;\ncreate table d (id integer);\ncommit;\ncreate table e (id integer);',
+    });
+    const run = await cli(dir, 'latest');
+    expect(run.code, run.stderr).toBe(0);
+    for (const table of ['a', 'b', 'c', 'd', 'e']) expect(await tableExists(ctx.database, table)).toBe(true);
+    expect((await ctx.database.query<{ id: number }>('select id from c')).map((r) => Number(r.id))).toEqual([
+      1,
+    ]);
+    expect((await trackingRows(ctx.database)).map((r) => [r.version, r.state])).toEqual([
+      [1, 'applied'],
+      [2, 'applied'],
+      [3, 'applied'],
+    ]);
+    const details = await ctx.database.query<{ version: unknown; details: string | null }>(
+      "select version, details from schema_migrations_history where action = 'up' order by id",
+    );
+    expect(details.map((d) => [Number(d.version), d.details])).toEqual([
+      [1, null],
+      [2, 'no transaction'],
+      [3, 'no transaction'],
+    ]);
+  });
+
+  it('a failure inside a block of the file’s own: that block rolled back, what it committed before kept, dirty (exit 1, then 4)', async () => {
+    const dir = folder({
+      '001_blocks.up.sql':
+        'create table b (id integer);\nBEGIN;\ncreate table c (id integer);\ninsert into nowhere values (1);\nCOMMIT;\n',
+    });
+    const run = await cli(dir, 'latest');
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/001_blocks\.up\.sql:4/);
+    expect(await tableExists(ctx.database, 'b')).toBe(true);
+    expect(await tableExists(ctx.database, 'c')).toBe(false);
+    // The block was ended before the error was recorded: the row says what happened.
+    const rows = await ctx.database.query<{ state: string; error: string | null }>(
+      'select state, error from schema_migrations',
+    );
+    expect(rows.map((r) => r.state)).toEqual(['running']);
+    expect(rows[0]!.error).toMatch(/nowhere/);
+    expect((await cli(dir, 'latest')).code).toBe(4);
+  });
+
+  it('a statement that cannot run in a transaction, inside a block of the file: refused before anything runs (exit 2)', async () => {
+    const statement = ctx.dialect === 'postgres' ? 'create index concurrently b_id on b (id)' : 'vacuum';
+    const dir = folder({
+      '001_a.ts': tableModule('a'),
+      '002_wrapped.up.sql': `create table b (id integer);\nBEGIN;\n${statement};\nCOMMIT;\n`,
+    });
+    const run = await cli(dir, 'latest');
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/^error: 002_wrapped\.up\.sql:3: .*cannot run inside a transaction block/);
+    expect(run.stderr).toMatch(/remove the BEGIN and COMMIT/);
+    expect(await tableExists(ctx.database, 'a')).toBe(false);
+    expect(await tableExists(ctx.database, 'b')).toBe(false);
+  });
+
+  it('a BEGIN with modes is not unwrapped into ours: PostgreSQL keeps ISOLATION LEVEL SERIALIZABLE, SQLite runs BEGIN IMMEDIATE', async () => {
+    const text =
+      ctx.dialect === 'postgres'
+        ? "BEGIN ISOLATION LEVEL SERIALIZABLE;\ncreate table iso as select current_setting('transaction_isolation') as level;\nCOMMIT;\n"
+        : "BEGIN IMMEDIATE;\ncreate table iso as select 'serializable' as level;\nCOMMIT;\n";
+    const run = await cli(folder({ '001_iso.up.sql': text }), 'latest');
+    expect(run.code, run.stderr).toBe(0);
+    expect(await ctx.database.query<{ level: string }>('select level from iso')).toEqual([
+      { level: 'serializable' },
+    ]);
+    expect((await trackingRows(ctx.database)).map((r) => [r.version, r.state])).toEqual([[1, 'applied']]);
+  });
 
   it('the supported whole-file BEGIN/COMMIT wrapper still works', async () => {
     const dir = folder({

@@ -99,6 +99,56 @@ describe('FileMigrationProvider', () => {
     expect(loaded.down).toBeUndefined();
   });
 
+  it('pairs an .up.sql and a .down.sql by version, named by the up file, as golang-migrate does', async () => {
+    // ente-io/ente: `30_add_magic_metadata.up.sql` + `30_drop_magic_metadata.down.sql`; either may be listed first.
+    for (const order of [
+      ['30_add_magic_metadata.up.sql', '30_drop_magic_metadata.down.sql'],
+      ['30_drop_magic_metadata.down.sql', '30_add_magic_metadata.up.sql'],
+    ]) {
+      const files: Record<string, string> = {
+        '30_add_magic_metadata.up.sql': 'alter table t add column m text;',
+        '30_drop_magic_metadata.down.sql': 'alter table t drop column m;',
+      };
+      const p = new FileMigrationProvider({
+        migrationFolder: '/m',
+        fs: {
+          readdir: (async () => order) as never,
+          readFile: (async (f: string) => Buffer.from(files[String(f).replace('/m/', '')]!)) as never,
+        },
+      });
+      const [source, ...rest] = await p.loadSources();
+      expect(rest).toEqual([]);
+      expect([source!.version, source!.name, source!.id, source!.files]).toEqual([
+        30,
+        'add_magic_metadata',
+        '30_add_magic_metadata',
+        ['30_add_magic_metadata.up.sql', '30_drop_magic_metadata.down.sql'],
+      ]);
+      const loaded = await source!.load();
+      expect(loaded.down).toMatchObject({
+        file: '30_drop_magic_metadata.down.sql',
+        sql: 'alter table t drop column m;',
+      });
+    }
+  });
+
+  it('accepts dots in a description (golang-migrate does; Harbor names files 0002_1.7.0_schema.up.sql)', async () => {
+    const sources = await provider(
+      {
+        '0002_1.7.0_schema.up.sql': 'create table a (id int);',
+        '0002_1.7.0_schema.down.sql': 'drop table a;',
+        '0003_v2.1.sql': '-- migrate:up\nselect 1;\n',
+      },
+      {},
+    ).loadSources();
+    expect(sources.map((s) => [s.version, s.name, s.kind, s.files])).toEqual([
+      [2, '1.7.0_schema', 'sql', ['0002_1.7.0_schema.up.sql', '0002_1.7.0_schema.down.sql']],
+      [3, 'v2.1', 'sql', ['0003_v2.1.sql']],
+    ]);
+    expect(parseMigrationName('001_x.up.sql')).toMatchObject({ description: 'x', kind: 'up.sql' });
+    expect(parseMigrationName('001_x.up.down.sql')).toMatchObject({ description: 'x.up', kind: 'down.sql' });
+  });
+
   const bad: [string, Record<string, string | Buffer>, RegExp, Record<string, unknown>?][] = [
     [
       'a dash instead of underscore',
@@ -114,6 +164,16 @@ describe('FileMigrationProvider', () => {
       'a version too large',
       { '99999999999999999999_x.ts': 'x' },
       /version 99999999999999999999 is too large/,
+    ],
+    [
+      'a description starting with a dot',
+      { '001_.x.ts': 'x' },
+      /^001_\.x\.ts: does not follow the naming rule/,
+    ],
+    [
+      'two .up.sql files with one version',
+      { '030_a.up.sql': 'x', '030_b.down.sql': 'y', '030_c.up.sql': 'z' },
+      /^030_c\.up\.sql: duplicate version 30/,
     ],
     [
       'duplicate versions',

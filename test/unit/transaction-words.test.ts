@@ -83,9 +83,14 @@ describe('the lexing prefilters', () => {
   });
 
   it('still finds what is there', () => {
-    expect(postgres.findTransactionControl('create table a (id int);\ncommit;')?.sql).toBe('commit');
-    expect(sqlite.findTransactionControl('/*x*/savepoint s;')?.sql).toBe('savepoint s');
+    expect(postgres.scriptTransactions('create table a (id int);\ncommit;')).toMatchObject({
+      kind: 'refused',
+      statement: { sql: 'commit' },
+    });
+    expect(sqlite.scriptTransactions('/*x*/savepoint s;')).toMatchObject({
+      statement: { sql: 'savepoint s' },
+    });
     expect(postgres.findNonTransactionalStatement('create index concurrently i on t (a)')).toBeDefined();
-    expect(postgres.findTransactionControl('create table t_begin (commit_at int)')).toBeUndefined();
+    expect(postgres.scriptTransactions('create table t_begin (commit_at int)')).toEqual({ kind: 'none' });
   });
 });

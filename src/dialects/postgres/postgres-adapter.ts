@@ -13,6 +13,7 @@ import type { InvalidIndex } from '../../engine/invalid-index.ts';
 import type { LockHolder } from '../../engine/lock-holder.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { ScriptError } from '../../engine/script-error.ts';
+import type { ScriptTransactions } from '../../engine/script-transactions.ts';
 import type { SplitStatement } from '../../engine/statement-splitter.ts';
 import type { TrackingShapeReading } from '../../engine/tracking-shape.ts';
 import type { TrackingWrite } from '../../engine/tracking-store.ts';
@@ -20,7 +21,7 @@ import type { TrackingTable } from '../../engine/types.ts';
 import { DriverBase } from '../driver-base.ts';
 import { advisoryLockKey } from '../lock-key.ts';
 import { statementsLogged } from '../statement-log.ts';
-import { findTransactionControl } from '../transaction-control.ts';
+import { scriptTransactions } from '../transaction-control.ts';
 import { DeferredOpenings, type TakenOpening } from './deferred-openings.ts';
 import { KEPT_CLOSING, type KeptCommit, KeptCommits } from './kept-commits.ts';
 import { LockReleaseSignal, lockChannel, type NotificationSource } from './lock-release-signal.ts';
@@ -484,8 +485,8 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     return splitPostgresStatements(script).find((s) => NON_TRANSACTIONAL.test(s.sql))?.sql;
   }
 
-  findTransactionControl(script: string): SplitStatement | undefined {
-    return findTransactionControl(script, splitPostgresStatements);
+  scriptTransactions(script: string): ScriptTransactions {
+    return scriptTransactions(script, splitPostgresStatements, (sql) => NON_TRANSACTIONAL.test(sql));
   }
 
   override describeError(error: unknown): DatabaseErrorInfo {

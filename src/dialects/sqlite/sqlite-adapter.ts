@@ -10,13 +10,14 @@ import type {
 import { LockTimeoutError, MigrateError } from '../../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
+import type { ScriptTransactions } from '../../engine/script-transactions.ts';
 import type { SplitStatement } from '../../engine/statement-splitter.ts';
 import type { TrackingShapeReading } from '../../engine/tracking-shape.ts';
 import type { TrackingWrite } from '../../engine/tracking-store.ts';
 import type { TrackingTable } from '../../engine/types.ts';
 import { DriverBase, type EnvironmentFailureContext } from '../driver-base.ts';
 import { statementsLogged } from '../statement-log.ts';
-import { findTransactionControl } from '../transaction-control.ts';
+import { scriptTransactions } from '../transaction-control.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
 import { environmentProblem, SqliteFileError } from './sqlite-file-problems.ts';
 import { sqliteHistoryImport } from './sqlite-history-import.ts';
@@ -297,8 +298,8 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     return splitSqliteStatements(script).find((s) => /^vacuum\b/i.test(s.sql))?.sql;
   }
 
-  findTransactionControl(script: string): SplitStatement | undefined {
-    return findTransactionControl(script, splitSqliteStatements);
+  scriptTransactions(script: string): ScriptTransactions {
+    return scriptTransactions(script, splitSqliteStatements, (sql) => /^vacuum\b/i.test(sql));
   }
 
   /**

@@ -284,7 +284,19 @@ export class StepRunner {
         const text = failure instanceof Error ? failure.message : String(failure);
         const signal = signalGuard.received;
         const message = signal ? `interrupted by ${signal}: ${text}` : text;
-        await store.run(conn, store.setError(conn, source.version, message)).catch(() => undefined);
+        // The attempt is audited too: it may have left part of its work, and `force` may later erase the
+        // row's error. Best effort: a lost session still leaves the row `running` (dirty).
+        await adapter
+          .commitWrites(conn, [
+            store.setError(conn, source.version, message),
+            store.appendHistory(conn, {
+              ...pick(source),
+              action: direction === 'up' ? 'up-failed' : 'down-failed',
+              executionMs: Math.round(performance.now() - started),
+              details: message,
+            }),
+          ])
+          .catch(() => undefined);
         throw failure;
       }
       const ms = Math.round(performance.now() - started);

@@ -17,6 +17,9 @@ export interface NewTrackingRow {
 export type HistoryAction =
   | 'up'
   | 'down'
+  /** A step outside a transaction that failed (it may have left part of its work): `details` has the error. */
+  | 'up-failed'
+  | 'down-failed'
   | 'force'
   | 'force-not-applied'
   | 'repair'

@@ -108,7 +108,18 @@ describeEachDialect('transaction control and NUL bytes', (ctx) => {
     );
     expect(rows.map((r) => r.state)).toEqual(['running']);
     expect(rows[0]!.error).toMatch(/nowhere/);
+    // The attempt is in the audit trail, and so is what `force` later resolved.
+    const trail = async () =>
+      ctx.database.query<{ action: string; details: string | null }>(
+        'select action, details from schema_migrations_history order by id',
+      );
+    expect((await trail()).map((h) => h.action)).toEqual(['up-failed']);
+    expect((await trail())[0]!.details).toMatch(/nowhere/);
     expect((await cli(dir, 'latest')).code).toBe(4);
+    expect((await cli(dir, 'force', '1', '--not-applied', '--yes')).code).toBe(0);
+    const forced = (await trail())[1]!;
+    expect(forced.action).toBe('force-not-applied');
+    expect(forced.details).toMatch(/^was running: .*nowhere/);
   });
 
   it('a statement that cannot run in a transaction, inside a block of the file: refused before anything runs (exit 2)', async () => {

@@ -49,6 +49,8 @@ export async function forceVersion(
         name,
         action: options.notApplied ? 'force-not-applied' : 'force',
         checksum: source?.checksum ?? null,
+        // What it was forced from, so that the trail keeps why (the row's error goes with it).
+        details: row ? `was ${row.state}${row.error ? `: ${row.error}` : ''}` : 'had no row',
       }),
     );
   });

@@ -14,7 +14,7 @@ import { importFile } from './import-file.ts';
 import { type MigrationFileKind, parseMigrationName } from './migration-name.ts';
 import { MAX_MIGRATION_FILE_BYTES, readRegularFile } from './regular-file.ts';
 import { readRepeatables } from './repeatable-files.ts';
-import { isBlank, readDirectives, splitDbmateFile } from './sql-file.ts';
+import { findSectionMarker, isBlank, readDirectives, splitDbmateFile } from './sql-file.ts';
 
 /**
  * Synchronous reads behind the async interface: for a folder of many small
@@ -193,22 +193,39 @@ export class FileMigrationProvider implements MigrationProvider {
     }
     if (files.sql) {
       const file = files.sql;
-      const sections = splitDbmateFile(normalizeMigrationText(mainText));
-      if (!sections) {
+      const text = normalizeMigrationText(mainText);
+      const sections = splitDbmateFile(text);
+      const marker = sections ? undefined : findSectionMarker(text);
+      if (marker !== undefined) {
         throw new MigrationFileError(
           file,
-          'a single .sql file needs a `-- migrate:up` line (dbmate format)',
-          `or rename it to ${group.id}.up.sql`,
+          `has a section line \`${marker.slice(0, 40)}\` but no \`-- migrate:up\` line, so its up and down cannot be told apart`,
+          'mark the sections with `-- migrate:up` and `-- migrate:down` (dbmate format), or split it into .up.sql and .down.sql',
         );
       }
-      if (isBlank(sections.up)) throw new MigrationFileError(file, 'its `-- migrate:up` section is empty');
-      const loaded: LoadedMigration = {
-        transactional: sections.transaction ?? readDirectives(mainText).transaction ?? true,
-        up: { kind: 'sql', file, sql: sections.up },
-        ...(sections.down !== undefined && !isBlank(sections.down)
-          ? { down: { kind: 'sql', file, sql: sections.down } }
-          : {}),
-      };
+      if (sections && isBlank(sections.up))
+        throw new MigrationFileError(file, 'its `-- migrate:up` section is empty');
+      if (!sections && isBlank(text)) {
+        throw new MigrationFileError(
+          file,
+          'is empty',
+          'write the SQL, or a comment saying why it does nothing',
+        );
+      }
+      // Without dbmate's markers the whole file is the up and there is no down: the Supabase CLI's
+      // `supabase/migrations/<timestamp>_<name>.sql`, sqlx's and Flyway's plain files.
+      const loaded: LoadedMigration = sections
+        ? {
+            transactional: sections.transaction ?? readDirectives(mainText).transaction ?? true,
+            up: { kind: 'sql', file, sql: sections.up },
+            ...(sections.down !== undefined && !isBlank(sections.down)
+              ? { down: { kind: 'sql', file, sql: sections.down } }
+              : {}),
+          }
+        : {
+            transactional: readDirectives(mainText).transaction ?? true,
+            up: { kind: 'sql', file, sql: text },
+          };
       return { ...base, kind: 'sql', files: [file], load: async () => loaded };
     }
     const upFile = files['up.sql']!;

@@ -45,6 +45,19 @@ export interface DbmateSections {
   transaction?: boolean;
 }
 
+/**
+ * A line that marks an up or down section in some tool's single-file format —
+ * dbmate's (`-- migrate:down`, `-- migrate: up` mistyped), goose's (`-- +goose Up`),
+ * sql-migrate's (`-- +migrate Down`) — in a file without dbmate's `-- migrate:up`:
+ * run as a plain file, its down statements would run with its up.
+ */
+const SECTION_MARKER = /^--\s*(\+\s*(goose|migrate)\s+(up|down)|migrate\s*:\s*(up|down))\b.*$/im;
+
+/** The first line of `text` that marks an up or down section (SECTION_MARKER), or undefined. */
+export function findSectionMarker(text: string): string | undefined {
+  return SECTION_MARKER.exec(text)?.[0].trim();
+}
+
 /** Splits a dbmate file; returns undefined when it has no `-- migrate:up` line. */
 export function splitDbmateFile(text: string): DbmateSections | undefined {
   const up = DBMATE_UP.exec(text);

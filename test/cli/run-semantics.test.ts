@@ -315,6 +315,30 @@ describeEachDialect('real-world SQL files', (ctx) => {
     expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1]);
   });
 
+  it('plain .sql files (Supabase CLI, sqlx): each applied as an up with no down; down is refused, nothing changed', async () => {
+    const dir = folder({
+      '20240101120000_create_notes.sql': 'create table notes (id integer);\n',
+      '20240102120000_add_title.sql':
+        'alter table notes add column title text;\ninsert into notes (id) values (1);',
+    });
+    const run = await cli(dir, 'latest');
+    expect(run.code, run.stderr).toBe(0);
+    expect((await trackingRows(ctx.database)).map((r) => [r.version, r.name, r.state])).toEqual([
+      [20240101120000, 'create_notes', 'applied'],
+      [20240102120000, 'add_title', 'applied'],
+    ]);
+    expect(Number((await ctx.database.query<{ n: unknown }>('select count(*) as n from notes'))[0]!.n)).toBe(
+      1,
+    );
+    const down = await cli(dir, 'down', '--yes');
+    expect(down.code).toBe(2);
+    expect(down.stderr).toMatch(/20240102120000_add_title\.sql.*no down/);
+    expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([
+      20240101120000, 20240102120000,
+    ]);
+    expect(await tableExists(ctx.database, 'notes')).toBe(true);
+  });
+
   it('comment-only files are applied as no-ops and recorded', async () => {
     const dir = folder({
       '001_note.up.sql': '-- nothing to do here\n/* really */\n',

@@ -216,15 +216,15 @@ const CASES: BadInput[] = [
     next: /add 001_a\.up\.sql or remove it/,
   },
   {
-    name: 'a single .sql file without the dbmate `-- migrate:up` line',
+    name: 'a single .sql file in goose format (its down would run with its up as a plain file)',
     dialects: SQLITE,
     setup: async ({ project }) => {
-      project.write('001_plain.sql', TABLE_A);
+      project.write('001_goose.sql', `-- +goose Up\n${TABLE_A}-- +goose Down\ndrop table a;\n`);
       return { args: LATEST };
     },
     exit: 2,
-    names: /001_plain\.sql/,
-    next: /rename it to 001_plain\.up\.sql/,
+    names: /001_goose\.sql/,
+    next: /mark the sections with `-- migrate:up`/,
   },
   {
     name: 'a migrations folder that does not exist',

@@ -132,6 +132,27 @@ describe('FileMigrationProvider', () => {
     }
   });
 
+  it('reads a plain .sql file (Supabase CLI, sqlx) as an up with no down; its first line may still say no-transaction', async () => {
+    const sources = await provider({
+      '20240101120000_create_notes.sql': 'create table notes (id bigint);\n-- migrate is a word here\n',
+      '20240102120000_index.sql': '-- migrate:no-transaction\ncreate index concurrently i on notes (id);',
+    }).loadSources();
+    expect(sources.map((s) => [s.version, s.name, s.kind])).toEqual([
+      [20240101120000, 'create_notes', 'sql'],
+      [20240102120000, 'index', 'sql'],
+    ]);
+    const notes = await sources[0]!.load();
+    expect(notes).toEqual({
+      transactional: true,
+      up: {
+        kind: 'sql',
+        file: '20240101120000_create_notes.sql',
+        sql: 'create table notes (id bigint);\n-- migrate is a word here\n',
+      },
+    });
+    expect((await sources[1]!.load()).transactional).toBe(false);
+  });
+
   it('accepts dots in a description (golang-migrate does; Harbor names files 0002_1.7.0_schema.up.sql)', async () => {
     const sources = await provider(
       {
@@ -192,10 +213,26 @@ describe('FileMigrationProvider', () => {
       /^001_a\.down\.sql: has no matching \.up\.sql/,
     ],
     [
-      'a plain .sql without dbmate markers',
-      { '001_a.sql': 'create table a (id int);' },
-      /^001_a\.sql: a single \.sql file needs a `-- migrate:up` line/,
+      'a .sql file with a dbmate down line but no up line',
+      { '001_a.sql': 'create table a (id int);\n-- migrate:down\ndrop table a;\n' },
+      /^001_a\.sql: has a section line `-- migrate:down` but no `-- migrate:up` line/,
     ],
+    [
+      'a mistyped dbmate marker',
+      { '001_a.sql': '-- migrate: up\ncreate table a (id int);\n-- migrate: down\ndrop table a;\n' },
+      /^001_a\.sql: has a section line `-- migrate: up`/,
+    ],
+    [
+      'a goose file',
+      { '001_a.sql': '-- +goose Up\ncreate table a (id int);\n-- +goose Down\ndrop table a;\n' },
+      /^001_a\.sql: has a section line `-- \+goose Up`.*split it into \.up\.sql and \.down\.sql/,
+    ],
+    [
+      'a sql-migrate file',
+      { '001_a.sql': '-- +migrate Up\ncreate table a (id int);\n' },
+      /has a section line `-- \+migrate Up`/,
+    ],
+    ['an empty plain .sql', { '001_a.sql': '\n  \n' }, /^001_a\.sql: is empty/],
     ['an empty .up.sql', { '001_a.up.sql': '  \n' }, /^001_a\.up\.sql: is empty/],
     [
       'a non-UTF-8 file',

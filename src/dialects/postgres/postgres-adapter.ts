@@ -14,7 +14,6 @@ import type { LockHolder } from '../../engine/lock-holder.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { ScriptError } from '../../engine/script-error.ts';
 import type { ScriptTransactions } from '../../engine/script-transactions.ts';
-import type { SplitStatement } from '../../engine/statement-splitter.ts';
 import type { TrackingShapeReading } from '../../engine/tracking-shape.ts';
 import type { TrackingWrite } from '../../engine/tracking-store.ts';
 import type { TrackingTable } from '../../engine/types.ts';

@@ -11,7 +11,6 @@ import { LockTimeoutError, MigrateError } from '../../engine/errors.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { lineAndColumn, ScriptError } from '../../engine/script-error.ts';
 import type { ScriptTransactions } from '../../engine/script-transactions.ts';
-import type { SplitStatement } from '../../engine/statement-splitter.ts';
 import type { TrackingShapeReading } from '../../engine/tracking-shape.ts';
 import type { TrackingWrite } from '../../engine/tracking-store.ts';
 import type { TrackingTable } from '../../engine/types.ts';

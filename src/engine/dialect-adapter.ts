@@ -25,6 +25,12 @@ export interface LockedStepHints {
    * not happen, with why), and nothing may be reported as done before.
    */
   deferCommit?: boolean;
+  /**
+   * The step's SQL script, when it is one: a driver may prepare the
+   * transaction it opens for it (SQLite turns foreign keys off before BEGIN
+   * for a script that turns them off, which inside a transaction does nothing).
+   */
+  script?: string;
 }
 
 /**

@@ -181,7 +181,11 @@ export class StepRunner {
           },
           // Under the run's lock a script step sends nothing before its script: the driver may open with
           // it, and may keep its COMMIT back for the next script step's round trip.
-          { heldScript, deferCommit: heldScript && deferCommit },
+          {
+            heldScript,
+            deferCommit: heldScript && deferCommit,
+            ...(code.kind === 'sql' && this.skipNote(source) === undefined ? { script: code.sql } : {}),
+          },
         );
         if (!outcome.ran) return { kind: 'changed' };
         const done = result(source, direction, outcome.value, this.skipNote(source));

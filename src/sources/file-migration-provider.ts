@@ -14,7 +14,7 @@ import { importFile } from './import-file.ts';
 import { type MigrationFileKind, parseMigrationName } from './migration-name.ts';
 import { MAX_MIGRATION_FILE_BYTES, readRegularFile } from './regular-file.ts';
 import { readRepeatables } from './repeatable-files.ts';
-import { findSectionMarker, isBlank, readDirectives, splitDbmateFile } from './sql-file.ts';
+import { findStrayMarker, isBlank, readDirectives, splitDbmateFile } from './sql-file.ts';
 
 /**
  * Synchronous reads behind the async interface: for a folder of many small
@@ -195,12 +195,17 @@ export class FileMigrationProvider implements MigrationProvider {
       const file = files.sql;
       const text = normalizeMigrationText(mainText);
       const sections = splitDbmateFile(text);
-      const marker = sections ? undefined : findSectionMarker(text);
-      if (marker !== undefined) {
+      const stray = findStrayMarker(text, sections?.markers ?? []);
+      if (stray !== undefined) {
+        const quoted = `\`${stray.text.slice(0, 40)}\``;
         throw new MigrationFileError(
-          file,
-          `has a section line \`${marker.slice(0, 40)}\` but no \`-- migrate:up\` line, so its up and down cannot be told apart`,
-          'mark the sections with `-- migrate:up` and `-- migrate:down` (dbmate format), or split it into .up.sql and .down.sql',
+          `${file}:${lineAndColumn(text, stray.offset).line}`,
+          sections
+            ? `${quoted} looks like a section marker but is not one (dbmate reads \`-- migrate:up\` and \`-- migrate:down\` only at the start of a line), so it would run inside another section`
+            : `has a section line ${quoted} but no \`-- migrate:up\` line, so its up and down cannot be told apart`,
+          sections
+            ? 'start the line with it, or reword the comment'
+            : 'mark the sections with `-- migrate:up` and `-- migrate:down` (dbmate format), or split it into .up.sql and .down.sql',
         );
       }
       if (sections && isBlank(sections.up))

@@ -43,19 +43,30 @@ export interface DbmateSections {
   up: string;
   down?: string;
   transaction?: boolean;
+  /** Where the `-- migrate:up` (and `-- migrate:down`) lines start. */
+  markers: number[];
 }
 
 /**
- * A line that marks an up or down section in some tool's single-file format —
- * dbmate's (`-- migrate:down`, `-- migrate: up` mistyped), goose's (`-- +goose Up`),
- * sql-migrate's (`-- +migrate Down`) — in a file without dbmate's `-- migrate:up`:
- * run as a plain file, its down statements would run with its up.
+ * Any line that looks like a section marker of some tool's single-file format,
+ * indented or not, well-formed or not: dbmate's (`-- migrate:down`,
+ * `  -- migrate:down`, `-- migrate: up`), goose's (`-- +goose Up`), sql-migrate's
+ * (`-- +migrate Down`). Only dbmate's, at the start of a line, are read as
+ * markers; any other would leave a down section inside the up (UPchieve's
+ * indented `    -- migrate:down`: its down ran right after its up).
  */
-const SECTION_MARKER = /^--\s*(\+\s*(goose|migrate)\s+(up|down)|migrate\s*:\s*(up|down))\b.*$/im;
+const ANY_SECTION_MARKER =
+  /^[ \t]*--[ \t]*(\+[ \t]*(goose|migrate)[ \t]+(up|down)|migrate[ \t]*:[ \t]*(up|down))\b.*$/gim;
 
-/** The first line of `text` that marks an up or down section (SECTION_MARKER), or undefined. */
-export function findSectionMarker(text: string): string | undefined {
-  return SECTION_MARKER.exec(text)?.[0].trim();
+/** The first marker-like line (ANY_SECTION_MARKER) that is not one of the markers read (`used`: their offsets). */
+export function findStrayMarker(
+  text: string,
+  used: readonly number[],
+): { text: string; offset: number } | undefined {
+  for (const match of text.matchAll(ANY_SECTION_MARKER)) {
+    if (!used.includes(match.index)) return { text: match[0].trim(), offset: match.index };
+  }
+  return undefined;
 }
 
 /** Splits a dbmate file; returns undefined when it has no `-- migrate:up` line. */
@@ -65,8 +76,11 @@ export function splitDbmateFile(text: string): DbmateSections | undefined {
   const afterUp = up.index + up[0].length;
   const down = DBMATE_DOWN.exec(text.slice(afterUp));
   const upSql = down ? text.slice(afterUp, afterUp + down.index) : text.slice(afterUp);
-  const sections: DbmateSections = { up: upSql };
-  if (down) sections.down = text.slice(afterUp + down.index + down[0].length);
+  const sections: DbmateSections = { up: upSql, markers: [up.index] };
+  if (down) {
+    sections.down = text.slice(afterUp + down.index + down[0].length);
+    sections.markers.push(afterUp + down.index);
+  }
   if (/transaction:\s*false/i.test(up[1] ?? '')) sections.transaction = false;
   return sections;
 }

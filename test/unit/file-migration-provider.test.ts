@@ -215,17 +215,17 @@ describe('FileMigrationProvider', () => {
     [
       'a .sql file with a dbmate down line but no up line',
       { '001_a.sql': 'create table a (id int);\n-- migrate:down\ndrop table a;\n' },
-      /^001_a\.sql: has a section line `-- migrate:down` but no `-- migrate:up` line/,
+      /^001_a\.sql:2: has a section line `-- migrate:down` but no `-- migrate:up` line/,
     ],
     [
       'a mistyped dbmate marker',
       { '001_a.sql': '-- migrate: up\ncreate table a (id int);\n-- migrate: down\ndrop table a;\n' },
-      /^001_a\.sql: has a section line `-- migrate: up`/,
+      /^001_a\.sql:1: has a section line `-- migrate: up`/,
     ],
     [
       'a goose file',
       { '001_a.sql': '-- +goose Up\ncreate table a (id int);\n-- +goose Down\ndrop table a;\n' },
-      /^001_a\.sql: has a section line `-- \+goose Up`.*split it into \.up\.sql and \.down\.sql/,
+      /^001_a\.sql:1: has a section line `-- \+goose Up`.*split it into \.up\.sql and \.down\.sql/,
     ],
     [
       'a sql-migrate file',
@@ -233,6 +233,24 @@ describe('FileMigrationProvider', () => {
       /has a section line `-- \+migrate Up`/,
     ],
     ['an empty plain .sql', { '001_a.sql': '\n  \n' }, /^001_a\.sql: is empty/],
+    [
+      // UPchieve's subway: dbmate reads markers only at a line's start, so this down ran inside the up.
+      'a dbmate file whose down marker is indented',
+      {
+        '001_a.sql': '-- migrate:up\ncreate table a (id int);\n\n    -- migrate:down\ndrop table a;\n',
+      },
+      /^001_a\.sql:4: `-- migrate:down` looks like a section marker but is not one.*start the line with it/,
+    ],
+    [
+      'a plain file with an indented goose marker',
+      { '001_a.sql': 'create table a (id int);\n  -- +goose Down\ndrop table a;\n' },
+      /^001_a\.sql:2: has a section line `-- \+goose Down`/,
+    ],
+    [
+      'a dbmate file with a second down marker',
+      { '001_a.sql': '-- migrate:up\nselect 1;\n-- migrate:down\nselect 2;\n-- migrate:down\nselect 3;\n' },
+      /^001_a\.sql:5: `-- migrate:down` looks like a section marker/,
+    ],
     ['an empty .up.sql', { '001_a.up.sql': '  \n' }, /^001_a\.up\.sql: is empty/],
     [
       'a non-UTF-8 file',

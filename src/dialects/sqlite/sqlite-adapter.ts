@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import type { AnyKysely } from '../../engine/any-kysely.ts';
 import type {
   DatabaseErrorInfo,
@@ -18,6 +19,7 @@ import { DriverBase, type EnvironmentFailureContext } from '../driver-base.ts';
 import { statementsLogged } from '../statement-log.ts';
 import { scriptTransactions } from '../transaction-control.ts';
 import { unwrapTransaction } from '../unwrap-transaction.ts';
+import { foreignKeysOffStatement, turnsForeignKeysOff } from './foreign-keys-off.ts';
 import { environmentProblem, SqliteFileError } from './sqlite-file-problems.ts';
 import { sqliteHistoryImport } from './sqlite-history-import.ts';
 import type { SqliteMigrationLock } from './sqlite-migration-lock.ts';
@@ -114,6 +116,12 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
     }
     // Any other body (a TypeScript step, the tracking DDL) may set a pragma: reset after it.
     if (!hints.heldScript) this.#sessionMoved = true;
+    // A table rebuild that turns foreign keys off means it before the transaction, where alone the
+    // PRAGMA works (executeScript checks the keys before COMMIT; the reset after the step turns them on).
+    if (hints.script !== undefined && turnsForeignKeysOff(hints.script)) {
+      this.#sessionMoved = true;
+      await this.executeRaw(conn, 'pragma foreign_keys = off');
+    }
     try {
       await this.executeRaw(conn, 'begin immediate');
     } catch (error) {
@@ -289,6 +297,27 @@ export class SqliteAdapter extends DriverBase<'sqlite'> {
         );
       }
     }
+    if (options.inTransaction && turnsForeignKeysOff(script)) await this.#checkForeignKeys(conn, script);
+  }
+
+  /**
+   * After a script that ran with foreign keys off (openLockedTransaction): the rows it left must
+   * still satisfy them, or the step fails and rolls back (SQLite's table-rebuild procedure, step 10).
+   */
+  async #checkForeignKeys(conn: AnyKysely, script: string): Promise<void> {
+    const { rows } = await sql
+      .raw<{ table: string; rowid: number | null; parent: string }>('pragma foreign_key_check')
+      .execute(conn);
+    if (rows.length === 0) return;
+    const first = rows[0]!;
+    const message = `foreign keys are off for this script, and it leaves ${rows.length} row${rows.length === 1 ? '' : 's'} that break${rows.length === 1 ? 's' : ''} them (first: table ${first.table}, rowid ${first.rowid ?? '?'}, parent ${first.parent})`;
+    // Placed at the script's PRAGMA foreign_keys = off: the promise that did not hold.
+    const off = foreignKeysOffStatement(script);
+    throw new ScriptError(
+      { message },
+      off ? { ...lineAndColumn(script, off.offset), statement: off.sql } : {},
+      { cause: new Error(message) },
+    );
   }
 
   findNonTransactionalStatement(script: string): string | undefined {

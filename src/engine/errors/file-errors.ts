@@ -32,6 +32,14 @@ export class IntegritySumError extends MigrateError {
   }
 }
 
+/** How a migration written as `file` gets a down. */
+function downHint(file: string): string {
+  if (/\.(ts|mts|js|mjs)$/.test(file)) return 'export async function down';
+  if (/\.up\.sql$/.test(file)) return `a ${file.replace(/\.up\.sql$/, '.down.sql')} file`;
+  // A plain or dbmate .sql file: a section of its own, or a pair of files.
+  return `a \`-- migrate:down\` section below a \`-- migrate:up\` line, or rename it to .up.sql next to a .down.sql`;
+}
+
 /** A `down` was asked for a migration that has none. Raised before anything runs. */
 export class MissingDownError extends MigrateError {
   override readonly name = 'MissingDownError';
@@ -41,7 +49,7 @@ export class MissingDownError extends MigrateError {
     readonly file: string,
   ) {
     super(
-      `${file}: migration ${version} has no down step, so it cannot be rolled back; add a down (export async function down / a .down.sql file) — nothing was changed`,
+      `${file}: migration ${version} has no down step, so it cannot be rolled back; add a down (${downHint(file)}) — nothing was changed`,
     );
   }
 }

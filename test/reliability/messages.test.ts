@@ -69,6 +69,25 @@ describeEachDialect('what the CLI says', (ctx) => {
   });
 
   if (ctx.dialect === 'postgres') {
+    it('a new enum value used in its own migration: rolled back, with what to do (55P04)', async () => {
+      const dir = folder({
+        '001_status.up.sql': "create type status as enum ('new');\ncreate table t (s status);\n",
+        '002_archived.up.sql':
+          "alter type status add value 'archived';\ninsert into t values ('archived');\n",
+      });
+      const run = await cli(dir, ['latest']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/002_archived\.up\.sql.*unsafe use of new value/);
+      expect(run.stderr).toMatch(/move what uses it to the next migration.*migrate:no-transaction/);
+      expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1]);
+      const labels = await ctx.database.query<{ label: string }>(
+        "select enumlabel as label from pg_enum e join pg_type t on t.oid = e.enumtypid where t.typname = 'status'",
+      );
+      expect(labels.map((l) => l.label)).toEqual(['new']);
+    });
+  }
+
+  if (ctx.dialect === 'postgres') {
     it('answering "no" at a terminal: a proper message, nothing changed', async () => {
       const dir = folder({ '001_a.ts': tableModule('a') });
       expect((await cli(dir, ['latest'])).code).toBe(0);

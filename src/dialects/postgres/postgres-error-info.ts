@@ -22,5 +22,13 @@ export function describePostgresError(error: unknown): DatabaseErrorInfo {
     info.hint =
       'this statement cannot run in a transaction: add `export const transaction = false` (TS) or a first line `-- migrate:no-transaction` (SQL)';
   }
+  if (e.code === UNSAFE_NEW_ENUM_VALUE) {
+    // psql without -1 runs each statement on its own; the migration's transaction holds them together.
+    info.hint =
+      'a value ALTER TYPE … ADD VALUE adds cannot be used before its transaction commits: move what uses it to the next migration, or run this one outside a transaction (a first line `-- migrate:no-transaction`)';
+  }
   return info;
 }
+
+/** 55P04: "unsafe use of new value … of enum type …". */
+const UNSAFE_NEW_ENUM_VALUE = '55P04';

@@ -14,7 +14,14 @@ import { importFile } from './import-file.ts';
 import { type MigrationFileKind, parseMigrationName } from './migration-name.ts';
 import { MAX_MIGRATION_FILE_BYTES, readRegularFile } from './regular-file.ts';
 import { readRepeatables } from './repeatable-files.ts';
-import { findStrayMarker, isBlank, readDirectives, splitDbmateFile } from './sql-file.ts';
+import {
+  findGooseEnvsub,
+  findStrayMarker,
+  isBlank,
+  readDirectives,
+  splitDbmateFile,
+  splitGooseFile,
+} from './sql-file.ts';
 
 /**
  * Synchronous reads behind the async interface: for a folder of many small
@@ -194,22 +201,29 @@ export class FileMigrationProvider implements MigrationProvider {
     if (files.sql) {
       const file = files.sql;
       const text = normalizeMigrationText(mainText);
-      const sections = splitDbmateFile(text);
+      const sections = splitDbmateFile(text) ?? splitGooseFile(text);
+      const envsub = findGooseEnvsub(text);
+      if (envsub !== undefined) {
+        throw new MigrationFileError(
+          `${file}:${lineAndColumn(text, envsub.offset).line}`,
+          `\`${envsub.text}\` asks goose to put environment variables into the SQL, which kmigrate does not do`,
+          'write the values into the file (or keep a copy per environment)',
+        );
+      }
       const stray = findStrayMarker(text, sections?.markers ?? []);
       if (stray !== undefined) {
         const quoted = `\`${stray.text.slice(0, 40)}\``;
         throw new MigrationFileError(
           `${file}:${lineAndColumn(text, stray.offset).line}`,
           sections
-            ? `${quoted} looks like a section marker but is not one (dbmate reads \`-- migrate:up\` and \`-- migrate:down\` only at the start of a line), so it would run inside another section`
-            : `has a section line ${quoted} but no \`-- migrate:up\` line, so its up and down cannot be told apart`,
+            ? `${quoted} looks like a section marker but is not one (kmigrate reads one up and one down line, \`-- migrate:up\`/\`-- migrate:down\` or \`-- +goose Up\`/\`-- +goose Down\`, at the start of a line), so it would run inside another section`
+            : `has a section line ${quoted} but no up line (\`-- migrate:up\` or \`-- +goose Up\`), so its up and down cannot be told apart`,
           sections
             ? 'start the line with it, or reword the comment'
             : 'mark the sections with `-- migrate:up` and `-- migrate:down` (dbmate format), or split it into .up.sql and .down.sql',
         );
       }
-      if (sections && isBlank(sections.up))
-        throw new MigrationFileError(file, 'its `-- migrate:up` section is empty');
+      if (sections && isBlank(sections.up)) throw new MigrationFileError(file, 'its up section is empty');
       if (!sections && isBlank(text)) {
         throw new MigrationFileError(
           file,

@@ -7,6 +7,10 @@
  *   ...
  *   -- migrate:down
  *   ...
+ * and so is goose's (pressly/goose): `-- +goose Up` … `-- +goose Down` …, with
+ * `-- +goose NO TRANSACTION` anywhere, and `-- +goose StatementBegin/End`
+ * (comments here: the database parses the file; the lexer splits what runs
+ * outside a transaction).
  */
 export interface SqlDirectives {
   /** Explicit transaction choice, if the file states one. */
@@ -18,6 +22,10 @@ export const NO_TRANSACTION_MARKER = '-- migrate:no-transaction';
 const NO_TX = /^\s*--\s*migrate:\s*no-?transaction\b/i;
 const DBMATE_UP = /^--\s*migrate:up\b(.*)$/im;
 const DBMATE_DOWN = /^--\s*migrate:down\b(.*)$/im;
+const GOOSE_UP = /^--\s*\+goose\s+up\b.*$/im;
+const GOOSE_DOWN = /^--\s*\+goose\s+down\b.*$/im;
+const GOOSE_NO_TRANSACTION = /^--\s*\+goose\s+no\s+transaction\b/im;
+const GOOSE_ENVSUB_ON = /^--\s*\+goose\s+envsub\s+on\b.*$/im;
 
 export function readDirectives(text: string): SqlDirectives {
   const firstLine = text.split('\n', 1)[0] ?? '';
@@ -71,16 +79,43 @@ export function findStrayMarker(
 
 /** Splits a dbmate file; returns undefined when it has no `-- migrate:up` line. */
 export function splitDbmateFile(text: string): DbmateSections | undefined {
-  const up = DBMATE_UP.exec(text);
+  const sections = splitAt(text, DBMATE_UP, DBMATE_DOWN);
+  if (sections && /transaction:\s*false/i.test(sections.upLine)) sections.transaction = false;
+  return sections && withoutLine(sections);
+}
+
+/** Splits a goose file; returns undefined when it has no `-- +goose Up` line. */
+export function splitGooseFile(text: string): DbmateSections | undefined {
+  const sections = splitAt(text, GOOSE_UP, GOOSE_DOWN);
+  if (sections && GOOSE_NO_TRANSACTION.test(text)) sections.transaction = false;
+  return sections && withoutLine(sections);
+}
+
+/** goose's `-- +goose ENVSUB ON` line (it substitutes environment variables into the SQL), if any. */
+export function findGooseEnvsub(text: string): { text: string; offset: number } | undefined {
+  const match = GOOSE_ENVSUB_ON.exec(text);
+  return match ? { text: match[0].trim(), offset: match.index } : undefined;
+}
+
+function withoutLine({ upLine: _, ...sections }: DbmateSections & { upLine: string }): DbmateSections {
+  return sections;
+}
+
+/** The up (after `upMarker`) and down (after `downMarker`, when one follows) sections, and the markers' offsets. */
+function splitAt(
+  text: string,
+  upMarker: RegExp,
+  downMarker: RegExp,
+): (DbmateSections & { upLine: string }) | undefined {
+  const up = upMarker.exec(text);
   if (!up) return undefined;
   const afterUp = up.index + up[0].length;
-  const down = DBMATE_DOWN.exec(text.slice(afterUp));
+  const down = downMarker.exec(text.slice(afterUp));
   const upSql = down ? text.slice(afterUp, afterUp + down.index) : text.slice(afterUp);
-  const sections: DbmateSections = { up: upSql, markers: [up.index] };
+  const sections: DbmateSections & { upLine: string } = { up: upSql, markers: [up.index], upLine: up[0] };
   if (down) {
     sections.down = text.slice(afterUp + down.index + down[0].length);
     sections.markers.push(afterUp + down.index);
   }
-  if (/transaction:\s*false/i.test(up[1] ?? '')) sections.transaction = false;
   return sections;
 }

@@ -339,6 +339,28 @@ describeEachDialect('real-world SQL files', (ctx) => {
     expect(await tableExists(ctx.database, 'notes')).toBe(true);
   });
 
+  it('goose files: Up applied, Down rolled back; NO TRANSACTION runs outside a transaction', async () => {
+    const dir = folder({
+      '00001_users.sql':
+        '-- +goose Up\n-- +goose StatementBegin\ncreate table users (id integer);\n-- +goose StatementEnd\n\n-- +goose Down\ndrop table users;\n',
+      '00002_index.sql':
+        '-- +goose NO TRANSACTION\n-- +goose Up\ncreate index users_id on users (id);\n-- +goose Down\ndrop index users_id;\n',
+    });
+    const run = await cli(dir, 'latest');
+    expect(run.code, run.stderr).toBe(0);
+    expect((await trackingRows(ctx.database)).map((r) => [r.version, r.name])).toEqual([
+      [1, 'users'],
+      [2, 'index'],
+    ]);
+    const details = await ctx.database.query<{ details: string | null }>(
+      "select details from schema_migrations_history where action = 'up' order by id",
+    );
+    expect(details.map((d) => d.details)).toEqual([null, 'no transaction']);
+    expect((await cli(dir, 'down', '--step', '2', '--yes')).code).toBe(0);
+    expect(await tableExists(ctx.database, 'users')).toBe(false);
+    expect(await trackingRows(ctx.database)).toEqual([]);
+  });
+
   it('comment-only files are applied as no-ops and recorded', async () => {
     const dir = folder({
       '001_note.up.sql': '-- nothing to do here\n/* really */\n',

@@ -216,14 +216,14 @@ const CASES: BadInput[] = [
     next: /add 001_a\.up\.sql or remove it/,
   },
   {
-    name: 'a single .sql file in goose format (its down would run with its up as a plain file)',
+    name: 'a single .sql file in sql-migrate format (its down would run with its up as a plain file)',
     dialects: SQLITE,
     setup: async ({ project }) => {
-      project.write('001_goose.sql', `-- +goose Up\n${TABLE_A}-- +goose Down\ndrop table a;\n`);
+      project.write('001_sqlmig.sql', `-- +migrate Up\n${TABLE_A}-- +migrate Down\ndrop table a;\n`);
       return { args: LATEST };
     },
     exit: 2,
-    names: /001_goose\.sql/,
+    names: /001_sqlmig\.sql/,
     next: /mark the sections with `-- migrate:up`/,
   },
   {

@@ -153,6 +153,27 @@ describe('FileMigrationProvider', () => {
     expect((await sources[1]!.load()).transactional).toBe(false);
   });
 
+  it('reads goose files: Up and Down sections, NO TRANSACTION anywhere, StatementBegin/End kept as comments', async () => {
+    const fn = `-- +goose StatementBegin
+create function f() returns int language plpgsql as $$ begin return 1; end $$;
+-- +goose StatementEnd`;
+    const sources = await provider({
+      '00001_users.sql': `-- +goose Up\ncreate table users (id int);\n${fn}\n\n-- +goose Down\ndrop function f();\ndrop table users;\n`,
+      '00002_index.sql':
+        '-- +goose NO TRANSACTION\n-- +goose Up\ncreate index concurrently i on users (id);\n-- +goose Down\ndrop index concurrently i;\n',
+      '00003_up_only.sql': '-- +goose up\nselect 1;\n',
+    }).loadSources();
+    const [users, index, upOnly] = await Promise.all(sources.map((s) => s.load()));
+    expect(users).toMatchObject({
+      transactional: true,
+      up: { sql: `\ncreate table users (id int);\n${fn}\n\n` },
+      down: { sql: '\ndrop function f();\ndrop table users;\n' },
+    });
+    expect(index!.transactional).toBe(false);
+    expect(index!.down).toMatchObject({ sql: '\ndrop index concurrently i;\n' });
+    expect(upOnly!.down).toBeUndefined();
+  });
+
   it('accepts dots in a description (golang-migrate does; Harbor names files 0002_1.7.0_schema.up.sql)', async () => {
     const sources = await provider(
       {
@@ -215,7 +236,7 @@ describe('FileMigrationProvider', () => {
     [
       'a .sql file with a dbmate down line but no up line',
       { '001_a.sql': 'create table a (id int);\n-- migrate:down\ndrop table a;\n' },
-      /^001_a\.sql:2: has a section line `-- migrate:down` but no `-- migrate:up` line/,
+      /^001_a\.sql:2: has a section line `-- migrate:down` but no up line/,
     ],
     [
       'a mistyped dbmate marker',
@@ -223,9 +244,14 @@ describe('FileMigrationProvider', () => {
       /^001_a\.sql:1: has a section line `-- migrate: up`/,
     ],
     [
-      'a goose file',
-      { '001_a.sql': '-- +goose Up\ncreate table a (id int);\n-- +goose Down\ndrop table a;\n' },
-      /^001_a\.sql:1: has a section line `-- \+goose Up`.*split it into \.up\.sql and \.down\.sql/,
+      'a goose file with ENVSUB (environment variables put into the SQL)',
+      { '001_a.sql': '-- +goose ENVSUB ON\n-- +goose Up\ncreate table ${T} (id int);\n' },
+      /^001_a\.sql:1: `-- \+goose ENVSUB ON` asks goose to put environment variables into the SQL/,
+    ],
+    [
+      'a goose file whose Down marker is indented',
+      { '001_a.sql': '-- +goose Up\ncreate table a (id int);\n  -- +goose Down\ndrop table a;\n' },
+      /^001_a\.sql:3: `-- \+goose Down` looks like a section marker but is not one/,
     ],
     [
       'a sql-migrate file',
@@ -244,7 +270,7 @@ describe('FileMigrationProvider', () => {
     [
       'a plain file with an indented goose marker',
       { '001_a.sql': 'create table a (id int);\n  -- +goose Down\ndrop table a;\n' },
-      /^001_a\.sql:2: has a section line `-- \+goose Down`/,
+      /^001_a\.sql:2: has a section line `-- \+goose Down` but no up line/,
     ],
     [
       'a dbmate file with a second down marker',

@@ -27,6 +27,14 @@ export function parseMigrationName(file: string): ParsedName {
     return { ok: false, ignored: true };
   // A repeatable migration (R__name.sql): not a versioned one, read by parseRepeatableName.
   if (parseRepeatableName(file)) return { ok: false, ignored: true };
+  // goose's Go migrations sit next to its SQL ones: skipping one would skip a migration.
+  if (/^\d+_.*\.go$/.test(file))
+    return {
+      ok: false,
+      ignored: false,
+      problem:
+        'is a Go migration (goose), which kmigrate cannot run; rewrite it as SQL or as a TypeScript module',
+    };
   if (!MIGRATION_LIKE.test(file)) return { ok: false, ignored: true };
   const match = NAME.exec(file);
   if (!match)

@@ -203,6 +203,11 @@ create function f() returns int language plpgsql as $$ begin return 1; end $$;
     ['digits only', { '001.sql': 'x' }, /^001\.sql: does not follow/],
     ['an unknown extension after digits', { '001_init.txt': 'x' }, /^001_init\.txt: does not follow/],
     [
+      'a goose Go migration',
+      { '00002_backfill.go': 'package migrations' },
+      /^00002_backfill\.go: is a Go migration \(goose\), which kmigrate cannot run/,
+    ],
+    [
       'a version too large',
       { '99999999999999999999_x.ts': 'x' },
       /version 99999999999999999999 is too large/,

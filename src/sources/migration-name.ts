@@ -18,6 +18,8 @@ export type ParsedName =
 // Lazy: the shortest description that leaves a known extension, so `x.up.sql` is x's up, not `x.up`'s dbmate file.
 const NAME = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_.-]*?)\.(up\.sql|down\.sql|sql|ts|mts|js|mjs)$/;
 const MIGRATION_LIKE = /^\d|\.(sql|ts|mts|js|mjs)$/;
+/** Scripts and notes that folders of other tools keep next to their migrations (homebox's `…_generate_migration.py`). */
+const HELPER = /\.(py|sh|rb|md|json|ya?ml|toml)$/i;
 
 export const NAMING_RULE =
   'name it NNN_description.ts or NNN_description.up.sql/.down.sql (digits, underscore, a-z 0-9 _ - .)';
@@ -35,7 +37,7 @@ export function parseMigrationName(file: string): ParsedName {
       problem:
         'is a Go migration (goose), which kmigrate cannot run; rewrite it as SQL or as a TypeScript module',
     };
-  if (!MIGRATION_LIKE.test(file)) return { ok: false, ignored: true };
+  if (!MIGRATION_LIKE.test(file) || HELPER.test(file)) return { ok: false, ignored: true };
   const match = NAME.exec(file);
   if (!match)
     return { ok: false, ignored: false, problem: `does not follow the naming rule; ${NAMING_RULE}` };

@@ -39,6 +39,9 @@ describe('FileMigrationProvider', () => {
         '.gitkeep': '',
         '_helpers.ts': 'export const x = 1;',
         'types.d.ts': 'export {};',
+        // A generator script kept next to goose migrations (homebox).
+        '20250706190000_generate_migration.py': 'print(1)',
+        '001_notes.md': '# notes',
       },
       { '002_two.ts': { up } },
     );

@@ -36,8 +36,8 @@ export class IntegritySumError extends MigrateError {
 function downHint(file: string): string {
   if (/\.(ts|mts|js|mjs)$/.test(file)) return 'export async function down';
   if (/\.up\.sql$/.test(file)) return `a ${file.replace(/\.up\.sql$/, '.down.sql')} file`;
-  // A plain or dbmate .sql file: a section of its own, or a pair of files.
-  return `a \`-- migrate:down\` section below a \`-- migrate:up\` line, or rename it to .up.sql next to a .down.sql`;
+  // A plain, dbmate or goose .sql file: a section of its own, or a pair of files.
+  return 'a down section: `-- migrate:down` below `-- migrate:up`, or `-- +goose Down` in a goose file; or rename it to .up.sql next to a .down.sql';
 }
 
 /** A `down` was asked for a migration that has none. Raised before anything runs. */

@@ -17,7 +17,7 @@ const TRANSACTION_CONTROL =
  * is removed. Uses the dialect's lexer, so `DO $$ … COMMIT … $$`, function and
  * trigger bodies, strings and comments never match.
  */
-export function findTransactionControl(script: string, split: StatementSplitter): SplitStatement | undefined {
+function findTransactionControl(script: string, split: StatementSplitter): SplitStatement | undefined {
   if (!mayControlTransaction(script)) return undefined;
   return split(unwrapTransaction(script, split)).find((s) => TRANSACTION_CONTROL.test(s.sql.trim()));
 }

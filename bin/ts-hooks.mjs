@@ -62,11 +62,19 @@ export async function resolve(specifier, context, next) {
     const bundled = BUNDLED.get(resolved.url);
     return bundled ? { url: bundled, format: 'module', shortCircuit: true } : resolved;
   } catch (error) {
-    // TypeScript habits: `./x.js` meaning x.ts, and extensionless `./x`.
+    // TypeScript habits: `./x.js` meaning x.ts, extensionless `./x`, and a folder `./db` meaning its index
+    // (Node refuses a folder with ERR_UNSUPPORTED_DIR_IMPORT; tsx and kysely-ctl load it).
     const fromTs = context.parentURL && TS.test(new URL(context.parentURL).pathname);
-    if (!fromTs || !/^\.{1,2}\//.test(specifier) || error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    const base = specifier.replace(/\.(js|mjs)$/, '');
-    for (const candidate of [`${base}.ts`, `${base}.mts`, `${base}/index.ts`]) {
+    const retried = error?.code === 'ERR_MODULE_NOT_FOUND' || error?.code === 'ERR_UNSUPPORTED_DIR_IMPORT';
+    if (!fromTs || !/^\.{1,2}\//.test(specifier) || !retried) throw error;
+    const base = specifier.replace(/\.(js|mjs)$/, '').replace(/\/$/, '');
+    for (const candidate of [
+      `${base}.ts`,
+      `${base}.mts`,
+      `${base}/index.ts`,
+      `${base}/index.mts`,
+      `${base}/index.js`,
+    ]) {
       try {
         return await next(candidate, context);
       } catch {

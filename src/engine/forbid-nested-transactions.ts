@@ -16,7 +16,7 @@ export function forbidNestedTransactions(db: AnyKysely, file: string): AnyKysely
     get(target, property) {
       if (OPENING.has(property)) {
         return () => {
-          throw new NestedTransactionError(file);
+          throw new NestedTransactionError(file, String(property));
         };
       }
       const value: unknown = Reflect.get(target, property, target);

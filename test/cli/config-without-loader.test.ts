@@ -112,10 +112,13 @@ export default defineConfig({ migrationsDir: fileURLToPath(new URL('./db/${dir}'
     const root = project({
       'kysely.config.ts': `import { defineConfig } from 'kmigrate';
 import { migrationsDir } from './settings.ts';
+// A folder, meaning its index.ts (as tsx and kysely-ctl read it): Node itself refuses folder imports.
+import { label } from './db';
 // import.meta.url, so that a compiled form of this config would name this folder.
-export default defineConfig({ migrationsDir, table: import.meta.url ? 'helper_log' : 'never' });
+export default defineConfig({ migrationsDir, table: import.meta.url ? label : 'never' });
 `,
       'settings.ts': `export const migrationsDir: string = 'db/migrations';\n`,
+      'db/index.ts': `export const label: string = 'helper_log';\n`,
       ...migrations(2),
     });
     const run = await bin(['latest', '--url', ctx.database.url], root);

@@ -220,6 +220,23 @@ export async function up(db: Kysely<any>): Promise<void> {
     expect(await history()).toEqual(['1 up']);
   });
 
+  it('db.startTransaction() in a TS step is refused the same way, and the message names that call', async () => {
+    const dir = folder({
+      '001_started.ts': `import type { Kysely } from 'kysely';
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.createTable('b').addColumn('id', 'integer').execute();
+  const trx = await db.startTransaction().execute();
+  await trx.commit().execute();
+}
+`,
+    });
+    const run = await cli(dir, 'latest');
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/001_started\.ts called db\.startTransaction\(\) inside a migration/);
+    expect(await trackingRows(ctx.database)).toEqual([]);
+    expect(await tableExists(ctx.database, 'b')).toBe(false);
+  });
+
   it('a raw COMMIT inside a TS step: the partial commit is reported and recorded dirty, never "rolled back"', async () => {
     const dir = folder({
       '001_a.ts': tableModule('a'),

@@ -93,9 +93,13 @@ export class ConnectionError extends MigrateError {
 export class NestedTransactionError extends MigrateError {
   override readonly name = 'NestedTransactionError';
   readonly exitCode = 1;
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    /** The method called: `transaction` or `startTransaction`. */
+    readonly method = 'transaction',
+  ) {
     super(
-      `${file} called db.transaction() inside a migration that already runs in a transaction (the engine commits it together with its tracking row); remove the call, or export const transaction = false and manage transactions yourself`,
+      `${file} called db.${method}() inside a migration that already runs in a transaction (the engine commits it together with its tracking row); remove the call, or export const transaction = false and manage transactions yourself`,
     );
   }
 }

@@ -16,13 +16,17 @@ export type ParsedName =
   | { ok: false; ignored: false; problem: string };
 
 // Lazy: the shortest description that leaves a known extension, so `x.up.sql` is x's up, not `x.up`'s dbmate file.
-const NAME = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_.-]*?)\.(up\.sql|down\.sql|sql|ts|mts|js|mjs)$/;
+// The version and the description are separated by `_` (golang-migrate, dbmate, kysely-ctl) or `-` (Kysely
+// apps that name their own files: immich's `1744910873969-InitialMigration.ts`).
+const NAME = /^(\d+)([_-])([A-Za-z0-9][A-Za-z0-9_.-]*?)\.(up\.sql|down\.sql|sql|ts|mts|js|mjs)$/;
+/** `2024-01-15-add-users.ts`: a date with dashes, whose year alone would be the version. */
+const DASHED_DATE = /^\d{4}-\d{2}-\d{2}\b/;
 const MIGRATION_LIKE = /^\d|\.(sql|ts|mts|js|mjs)$/;
 /** Scripts and notes that folders of other tools keep next to their migrations (homebox's `…_generate_migration.py`). */
 const HELPER = /\.(py|sh|rb|md|json|ya?ml|toml)$/i;
 
 export const NAMING_RULE =
-  'name it NNN_description.ts or NNN_description.up.sql/.down.sql (digits, underscore, a-z 0-9 _ - .)';
+  'name it NNN_description.ts or NNN_description.up.sql/.down.sql (digits, then _ or -, then letters, digits, _ - .)';
 
 export function parseMigrationName(file: string): ParsedName {
   if (file.startsWith('.') || file.startsWith('_') || file.endsWith('.d.ts'))
@@ -38,10 +42,16 @@ export function parseMigrationName(file: string): ParsedName {
         'is a Go migration (goose), which kmigrate cannot run; rewrite it as SQL or as a TypeScript module',
     };
   if (!MIGRATION_LIKE.test(file) || HELPER.test(file)) return { ok: false, ignored: true };
+  if (DASHED_DATE.test(file))
+    return {
+      ok: false,
+      ignored: false,
+      problem: `starts with a date written with dashes, so its version would be the year alone; write the date as digits (${file.replace(/^(\d{4})-(\d{2})-(\d{2})[-_]?/, '$1$2$3_')})`,
+    };
   const match = NAME.exec(file);
   if (!match)
     return { ok: false, ignored: false, problem: `does not follow the naming rule; ${NAMING_RULE}` };
-  const [, digits = '', description = '', ext = ''] = match;
+  const [, digits = '', , description = '', ext = ''] = match;
   const version = Number(digits);
   if (!Number.isSafeInteger(version)) {
     return {

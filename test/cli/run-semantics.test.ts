@@ -363,6 +363,23 @@ describeEachDialect('real-world SQL files', (ctx) => {
     expect(await trackingRows(ctx.database)).toEqual([]);
   });
 
+  it('Kysely app names: a dash between version and description (immich’s 1744910873969-InitialMigration.ts)', async () => {
+    const dir = folder({
+      '1744910873969-InitialMigration.ts': tableModule('a'),
+      '1744910873970-add-users.up.sql': 'create table users (id integer);\n',
+      '1744910873970-add-users.down.sql': 'drop table users;\n',
+    });
+    const run = await cli(dir, 'latest');
+    expect(run.code, run.stderr).toBe(0);
+    expect((await trackingRows(ctx.database)).map((r) => [r.version, r.name])).toEqual([
+      [1744910873969, 'InitialMigration'],
+      [1744910873970, 'add-users'],
+    ]);
+    expect((await cli(dir, 'down', '--yes')).code).toBe(0);
+    expect(await tableExists(ctx.database, 'users')).toBe(false);
+    expect(await tableExists(ctx.database, 'a')).toBe(true);
+  });
+
   it('comment-only files are applied as no-ops and recorded', async () => {
     const dir = folder({
       '001_note.up.sql': '-- nothing to do here\n/* really */\n',

@@ -67,11 +67,11 @@ const CASES: BadInput[] = [
     name: 'a file name that breaks the naming rule',
     dialects: SQLITE,
     setup: async ({ project }) => {
-      project.write('001-create-users.up.sql', TABLE_A);
+      project.write('001 create users.up.sql', TABLE_A);
       return { args: LATEST };
     },
     exit: 2,
-    names: /001-create-users\.up\.sql/,
+    names: /001 create users\.up\.sql/,
     next: /name it NNN_description/,
   },
   {

@@ -177,6 +177,17 @@ create function f() returns int language plpgsql as $$ begin return 1; end $$;
     expect(upOnly!.down).toBeUndefined();
   });
 
+  it('accepts a dash between version and description (Kysely apps: immich’s 1744910873969-InitialMigration.ts)', async () => {
+    const sources = await provider(
+      { '1744910873969-InitialMigration.ts': '', '1744910873970-add-users.up.sql': 'select 1;' },
+      { '1744910873969-InitialMigration.ts': { up } },
+    ).loadSources();
+    expect(sources.map((s) => [s.version, s.name, s.id])).toEqual([
+      [1744910873969, 'InitialMigration', '1744910873969-InitialMigration'],
+      [1744910873970, 'add-users', '1744910873970-add-users'],
+    ]);
+  });
+
   it('accepts dots in a description (golang-migrate does; Harbor names files 0002_1.7.0_schema.up.sql)', async () => {
     const sources = await provider(
       {
@@ -196,9 +207,14 @@ create function f() returns int language plpgsql as $$ begin return 1; end $$;
 
   const bad: [string, Record<string, string | Buffer>, RegExp, Record<string, unknown>?][] = [
     [
-      'a dash instead of underscore',
-      { '001-init.up.sql': 'x' },
-      /^001-init\.up\.sql: does not follow the naming rule/,
+      'a date written with dashes (its version would be the year)',
+      { '2024-01-15-add-users.ts': 'x' },
+      /^2024-01-15-add-users\.ts: starts with a date written with dashes.*\(20240115_add-users\.ts\)/,
+    ],
+    [
+      'a timestamp with letters in it',
+      { '20240719T113000Z-create-users.ts': 'x' },
+      /does not follow the naming rule/,
     ],
     ['no version', { 'init.up.sql': 'x' }, /^init\.up\.sql: does not follow the naming rule/],
     ['no description', { '001_.ts': 'x' }, /^001_\.ts: does not follow the naming rule/],

@@ -120,8 +120,10 @@ export abstract class DriverBase<Name extends string = string> implements Dialec
     return undefined;
   }
 
-  async ensureTrackingTables(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void> {
+  /** Creates what is missing; false: the shape is not known here (the caller reads it back). */
+  async ensureTrackingTables(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<boolean> {
     await this.#runDdl(db, table, lockTimeoutMs, this.trackingDdl(table));
+    return false;
   }
 
   async ensureRepeatablesTable(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void> {

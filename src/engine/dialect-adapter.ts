@@ -88,8 +88,10 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
   /**
    * Called before the first write when the tracking table does not exist.
    * Creates the tracking and history tables; safe when many processes race.
+   * True when this call made them and no table of kmigrate's for `table`
+   * existed: their shape is then the DDL's own, and need not be read back.
    */
-  ensureTrackingTables(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<void>;
+  ensureTrackingTables(db: AnyKysely, table: TrackingTable, lockTimeoutMs: number): Promise<boolean>;
 
   /**
    * Called before the first repeatable migration is applied, when

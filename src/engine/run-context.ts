@@ -104,7 +104,10 @@ export class RunContext {
 
   /** Creates the tracking tables when the read found none (the first write ever). */
   async ensureTracking(initialized: boolean): Promise<void> {
-    if (!initialized) await this.adapter.ensureTrackingTables(this.db, this.table, this.lock.lockTimeoutMs);
+    if (initialized) return;
+    // Tables this call made have the DDL's shape: not read back (a catalog query, a round trip).
+    if (await this.adapter.ensureTrackingTables(this.db, this.table, this.lock.lockTimeoutMs))
+      this.store.trustShape();
   }
 
   /** Files first (a bad file is reported before the database is touched), then the rows: one query. */

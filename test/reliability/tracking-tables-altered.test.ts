@@ -66,6 +66,19 @@ describeEachDialect('tracking tables: over-long names and hand-made changes', (c
     expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1, 2]);
   });
 
+  it('the tracking table dropped and the history left altered: the run that recreates the tracking table still reads the shape and refuses', async () => {
+    const dir = folder(files);
+    expect((await cli(dir, 'up', '--step', '1')).code).toBe(0);
+    await ctx.database.query('drop table schema_migrations');
+    await ctx.database.query('alter table schema_migrations_history drop column performed_by');
+    const run = await cli(dir, 'latest');
+    expect(run.code, run.stderr).toBe(4);
+    expect(oneLine(run.stderr)).toMatch(/schema_migrations_history has no column performed_by/);
+    expect(await tableExists(ctx.database, 'b')).toBe(false);
+    expect(await trackingRows(ctx.database)).toEqual([]);
+    expect(await historyVersions()).toEqual([1]);
+  });
+
   it('a column of the history table dropped: exit 4 naming it and the ALTER TABLE that adds it back', async () => {
     const dir = folder(files);
     expect((await cli(dir, 'up', '--step', '1')).code).toBe(0);

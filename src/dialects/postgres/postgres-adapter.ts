@@ -26,6 +26,7 @@ import { KEPT_CLOSING, type KeptCommit, KeptCommits } from './kept-commits.ts';
 import { LockReleaseSignal, lockChannel, type NotificationSource } from './lock-release-signal.ts';
 import { isManagedSchema } from './managed-schemas.ts';
 import { describePostgresError } from './postgres-error-info.ts';
+import { firstTrackingTables, TRACKING_EXISTS } from './postgres-first-tracking.ts';
 import { postgresHistoryImport } from './postgres-history-import.ts';
 import { inlineLiterals } from './postgres-inline-literals.ts';
 import { postgresInvalidIndexes } from './postgres-invalid-indexes.ts';
@@ -155,6 +156,45 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
 
   readTrackingShape(db: AnyKysely, table: TrackingTable): Promise<TrackingShapeReading> {
     return readPostgresTrackingShape(db, table);
+  }
+
+  /**
+   * A database without tracking tables (the first deploy): made in one round
+   * trip (firstTrackingTables), and true — their shape is the DDL's own. When
+   * one of them exists already (another migrator made them meanwhile, or one
+   * was left behind), the general path creates what is missing: false, and
+   * the caller reads the shape back.
+   */
+  override async ensureTrackingTables(
+    db: AnyKysely,
+    table: TrackingTable,
+    lockTimeoutMs: number,
+  ): Promise<boolean> {
+    await this.#settle(db);
+    const key = advisoryLockKey(table.schema, table.name);
+    const text = await firstTrackingTables(table, key);
+    const made = await db.connection().execute(async (conn) => {
+      let created = false;
+      await pollForLock(
+        async () => {
+          try {
+            await sql.raw(text).execute(conn);
+            created = true;
+            return true;
+          } catch (error) {
+            await this.rollbackQuietly(conn);
+            if (sqlState(error) === LOCK_NOT_AVAILABLE) return false;
+            if (sqlState(error) === TRACKING_EXISTS) return true;
+            throw this.environmentFailure(error, 'creating the tracking tables');
+          }
+        },
+        lockTimeoutMs,
+        () => this.#lockTimeout(conn, table, key, lockTimeoutMs),
+      );
+      return created;
+    });
+    if (made) return true;
+    return super.ensureTrackingTables(db, table, lockTimeoutMs);
   }
 
   trackingDdl(table: TrackingTable): string[] {

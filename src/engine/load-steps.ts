@@ -14,7 +14,7 @@ export async function loadSteps(
   direction: Direction,
 ): Promise<RunStep[]> {
   const steps = await Promise.all(
-    planned.map(async (source) => ({ source, migration: await source.load(), direction })),
+    planned.map(async (source) => ({ source, migration: await source.load(direction), direction })),
   );
   assertNoTransactionControl(ctx, steps);
   if (!ctx.adapter.capabilities.sessionLock) {

@@ -25,8 +25,12 @@ export interface MigrationSource {
    * the runner records it as applied, with its checksum, without running it.
    */
   readonly dialects?: readonly string[];
-  /** Loads the executable steps; throws MigrationFileError when the file is unusable. */
-  load(): Promise<LoadedMigration>;
+  /**
+   * Loads the executable steps; throws MigrationFileError when the file is unusable.
+   * `direction` 'up': only the up is about to run, and a source may leave the down
+   * out (a `.down.sql` next to the `.up.sql` is then not read).
+   */
+  load(direction?: Direction): Promise<LoadedMigration>;
 }
 
 export interface LoadedMigration {

@@ -257,14 +257,17 @@ export class FileMigrationProvider implements MigrationProvider {
     }
     const downFile = files['down.sql'];
     const upSql = normalizeMigrationText(mainText);
-    // The .down.sql is read when the migration is loaded (to run or to plan), not to list it: a
-    // status or a no-op `latest` reads one file per migration, not two.
+    // The .down.sql is read when the migration is loaded to run or plan its down, not to list it or
+    // to run its up: a status or a no-op `latest` reads one file per migration, and so does a run of ups.
     let loaded: Promise<LoadedMigration> | undefined;
+    const up = (): LoadedMigration => ({
+      transactional: readDirectives(upSql).transaction ?? true,
+      up: { kind: 'sql', file: upFile, sql: upSql },
+    });
     const load = async (): Promise<LoadedMigration> => {
       const downText = downFile ? await this.#readText(downFile) : undefined;
       return {
-        transactional: readDirectives(upSql).transaction ?? true,
-        up: { kind: 'sql', file: upFile, sql: upSql },
+        ...up(),
         // An empty .down.sql is treated as "no down": refusing a rollback beats silently doing nothing.
         ...(downFile && downText !== undefined && !isBlank(downText)
           ? { down: { kind: 'sql', file: downFile, sql: normalizeMigrationText(downText) } }
@@ -276,11 +279,13 @@ export class FileMigrationProvider implements MigrationProvider {
       kind: 'sql',
       files: downFile ? [upFile, downFile] : [upFile],
       // A failed read is not kept: fixing the file and loading again must work.
-      load: () =>
-        (loaded ??= load().catch((error: unknown) => {
-          loaded = undefined;
-          throw error;
-        })),
+      load: (direction) =>
+        direction === 'up'
+          ? Promise.resolve(up())
+          : (loaded ??= load().catch((error: unknown) => {
+              loaded = undefined;
+              throw error;
+            })),
     };
   }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { runCliInProcess, runCliProcess } from '../support/cli.ts';
 import { describeEachDialect } from '../support/each-dialect.ts';
-import { migrationFolders, tableExists, tableModule } from '../support/migration-folder.ts';
+import { migrationFolders, tableExists, tableModule, trackingRows } from '../support/migration-folder.ts';
 
 /**
  * #10 item 15 (files part): things named like a migration that are not one, and
@@ -75,6 +75,26 @@ describeEachDialect('bad files named like migrations', (ctx) => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/001_a\.ts: is a file, not the migrations folder; pass the folder to --dir/);
     expect(await tableExists(ctx.database, 'schema_migrations')).toBe(false);
+  });
+
+  it('an unusable .down.sql does not stop its up (an up never reads it); the down that would run it refuses, naming it, nothing changed', async () => {
+    const dir = folder({
+      '001_a.up.sql': 'create table a (id integer primary key);\n',
+      '001_a.down.sql': 'drop table a;\n',
+    });
+    fs.rmSync(path.join(dir, '001_a.down.sql'));
+    execFileSync('mkfifo', [path.join(dir, '001_a.down.sql')]);
+    const cli = (...args: string[]) =>
+      runCliInProcess(['--url', ctx.database.url, '--dir', dir, ...args, '--no-codegen']);
+    const up = await cli('latest');
+    expect(up.code, up.stderr).toBe(0);
+    expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1]);
+    const down = await cli('down', '--yes');
+    expect(down.code, down.stderr).toBe(2);
+    expect(down.stderr.trim().split('\n')).toHaveLength(1);
+    expect(down.stderr).toMatch(/^error: 001_a\.down\.sql: is a named pipe \(FIFO\)/);
+    expect(await tableExists(ctx.database, 'a')).toBe(true);
+    expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1]);
   });
 
   for (const [name, setup, message] of CASES) {

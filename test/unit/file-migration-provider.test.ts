@@ -92,6 +92,32 @@ describe('FileMigrationProvider', () => {
     expect(a.checksum).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('reads a .down.sql only when the down may run: an up-only load leaves it unread, a full load refuses it when unusable', async () => {
+    const read: string[] = [];
+    const files: Record<string, string> = {
+      '001_a.up.sql': 'create table a (id int);',
+      '001_a.down.sql': 'drop table a;\u0000',
+    };
+    const p = new FileMigrationProvider({
+      migrationFolder: '/m',
+      fs: {
+        readdir: (async () => Object.keys(files)) as never,
+        readFile: (async (path: string) => {
+          const name = String(path).replace('/m/', '');
+          read.push(name);
+          return Buffer.from(files[name]!);
+        }) as never,
+      },
+    });
+    const [s] = await p.loadSources();
+    const upOnly = await s!.load('up');
+    expect(upOnly.up).toMatchObject({ kind: 'sql', sql: 'create table a (id int);' });
+    expect(read).toEqual(['001_a.up.sql']);
+    await expect(s!.load()).rejects.toThrow(/^001_a\.down\.sql:1:14: contains a NUL byte/);
+    await expect(s!.load('down')).rejects.toThrow(MigrationFileError);
+    expect(read).toEqual(['001_a.up.sql', '001_a.down.sql', '001_a.down.sql']);
+  });
+
   it('treats a comment-only up as a valid no-op and an empty .down.sql as no down', async () => {
     const [s] = await provider({
       '001_a.up.sql': '-- intentionally empty\n',

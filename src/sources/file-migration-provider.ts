@@ -279,13 +279,14 @@ export class FileMigrationProvider implements MigrationProvider {
       kind: 'sql',
       files: downFile ? [upFile, downFile] : [upFile],
       // A failed read is not kept: fixing the file and loading again must work.
-      load: (direction) =>
-        direction === 'up'
-          ? Promise.resolve(up())
-          : (loaded ??= load().catch((error: unknown) => {
-              loaded = undefined;
-              throw error;
-            })),
+      load: (direction) => {
+        if (direction === 'up') return Promise.resolve(up());
+        loaded ??= load().catch((error: unknown) => {
+          loaded = undefined;
+          throw error;
+        });
+        return loaded;
+      },
     };
   }
 

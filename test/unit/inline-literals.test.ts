@@ -37,3 +37,20 @@ it('gives the same text for the same query with other values (the cached split)'
     `update "t" set "state" = null, "ok" = false where "version" = 4`,
   );
 });
+
+it('writes every string exactly as pg.escapeLiteral does (the quote-only shortcut included)', async () => {
+  const { default: pg } = await import('pg');
+  const fc = await import('fast-check');
+  await fc.assert(
+    fc.asyncProperty(
+      fc.string({ unit: fc.constantFrom('a', "'", '\\', ' ', 'é', '$', '1', '"', '\n') }),
+      fc.string({ unit: 'grapheme' }),
+      async (shaped, any) => {
+        for (const value of [shaped, any]) {
+          expect(await inlineLiterals(write('select $1', [value]))).toBe(`select ${pg.escapeLiteral(value)}`);
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
+});

@@ -11,7 +11,7 @@ import { loadPg } from './load-pg.ts';
 export async function inlineLiterals(write: TrackingWrite): Promise<string> {
   // pg is loaded lazily everywhere, so that a SQLite cold start never evaluates it; and once:
   // a dynamic import per call costs more than the substitution (it runs twice per step).
-  quote ??= (await loadPg()).default.escapeLiteral;
+  escapeLiteral ??= (await loadPg()).default.escapeLiteral;
   const { sql, parameters } = write.compile();
   const { texts, indexes } = placeholdersOf(sql);
   let out = texts[0] ?? '';
@@ -19,7 +19,18 @@ export async function inlineLiterals(write: TrackingWrite): Promise<string> {
   return out;
 }
 
-let quote: ((text: string) => string) | undefined;
+let escapeLiteral: ((text: string) => string) | undefined;
+
+/** What makes escapeLiteral do more than add the quotes. */
+const NEEDS_ESCAPE = /['\\]/;
+
+/**
+ * escapeLiteral's text, without its character loop for the usual value (a name, a checksum, the
+ * runner's label: no quote, no backslash), which is then just quoted — what escapeLiteral writes too.
+ */
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? escapeLiteral!(text) : `'${text}'`;
+}
 
 function literal(value: unknown, escapeText: (text: string) => string): string {
   if (value === null || value === undefined) return 'null';

@@ -59,6 +59,7 @@ export {
 export { ScratchDatabaseError } from './dialects/scratch-database.ts';
 export { TOOL_NAME, TOOL_VERSION } from './engine/applied-by.ts';
 export {
+  BatchOutcomeUnknownError,
   ChecksumMismatchError,
   ConfirmationRequiredError,
   ConflictingMigrationError,

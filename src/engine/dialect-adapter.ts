@@ -4,6 +4,7 @@ import type { InvalidIndex } from './invalid-index-type.ts';
 import type { LockHolder } from './lock-holder.ts';
 import type { SchemaSnapshot, SnapshotOptions } from './schema-snapshot.ts';
 import type { ScriptTransactions } from './script-transactions.ts';
+import type { BatchItem, BatchOutcome } from './step-batch.ts';
 import type { TrackingShapeReading } from './tracking-shape.ts';
 import type { TrackingStoreDriver, TrackingWrite } from './tracking-store.ts';
 import type { TrackingTable } from './types.ts';
@@ -174,6 +175,23 @@ export interface DialectAdapter<Name extends string = string> extends TrackingSt
    * waits, and settles its `committed`; resolves once nothing waits.
    */
   settleCommit(conn: AnyKysely): Promise<void>;
+
+  /**
+   * Optional (drivers with round trips worth saving): runs `items`, consecutive
+   * transactional script steps, on `conn` — the connection holding the run's
+   * session lock — in one round trip, each in its own transaction (the limits of
+   * `options`, the script, its tracking writes, COMMIT), as psql runs a file of
+   * BEGIN … COMMIT blocks (decision 0007). Undefined: it does not batch now (the
+   * statements are being logged); the caller runs them one by one. Throws
+   * BatchOutcomeUnknownError when what the database did cannot be told.
+   */
+  runScriptBatch?(
+    conn: AnyKysely,
+    items: readonly BatchItem[],
+    options: LockOptions,
+    /** Called as the round trip goes out (never when the driver does not batch). */
+    onSent?: () => void,
+  ): Promise<BatchOutcome | undefined>;
 
   /**
    * Called by `status` and `force` when a row is running/reverting: true when

@@ -32,6 +32,7 @@ export {
 } from './errors/history-errors.ts';
 export { MigrateError, oneLine } from './errors/migrate-error.ts';
 export {
+  BatchOutcomeUnknownError,
   ConnectionError,
   LockTimeoutError,
   MigrationFailedError,

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { adviceCommand } from './advice.ts';
 import { signalGuard } from './signal-guard.ts';
 import type { StepInFlight } from './step-in-flight.ts';
 
@@ -16,20 +17,32 @@ export const EXIT_DURING_STEP = 1;
  * non-transactional step leaves its row running, i.e. dirty).
  * Returns the function that stops watching.
  */
-export function guardProcessExit(step: StepInFlight, options: { repeatable?: boolean } = {}): () => void {
+export function guardProcessExit(
+  step: StepInFlight,
+  options: {
+    repeatable?: boolean;
+    /** Steps from `step` to this one travel in one round trip (decision 0007), a transaction each. */
+    through?: { version: number; name: string };
+  } = {},
+): () => void {
   const onExit = (code: number) => {
     // Ended by the signal guard (a second SIGINT/SIGTERM): it said why, with its own exit code.
     if (signalGuard.received) return;
     if (!code) process.exitCode = EXIT_DURING_STEP;
     // A repeatable always runs in a transaction, and its row changes only with its COMMIT.
+    const { through } = options;
     const what = options.repeatable
       ? `repeatable migration ${step.name} ran`
-      : `migration ${step.version}_${step.name} ran ${step.direction}`;
-    const state = options.repeatable
-      ? 'its transaction was rolled back, so it is not applied (its row is unchanged); remove any process.exit() from it and run again'
-      : step.transactional
-        ? `its transaction was rolled back, so migration ${step.version} is not ${step.direction === 'up' ? 'applied' : 'reverted'}; remove any process.exit() from it and run again`
-        : `the database is now dirty at ${step.version}; inspect it, then run \`migrate force ${step.version}\` or \`migrate force ${step.version} --not-applied\``;
+      : through
+        ? `migrations ${step.version}_${step.name} to ${through.version}_${through.name} ran ${step.direction}`
+        : `migration ${step.version}_${step.name} ran ${step.direction}`;
+    const state = through
+      ? `each runs in its own transaction, so each is ${step.direction === 'up' ? 'applied' : 'reverted'} entirely or not at all; run \`${adviceCommand('status')}\` to see which, then run again`
+      : options.repeatable
+        ? 'its transaction was rolled back, so it is not applied (its row is unchanged); remove any process.exit() from it and run again'
+        : step.transactional
+          ? `its transaction was rolled back, so migration ${step.version} is not ${step.direction === 'up' ? 'applied' : 'reverted'}; remove any process.exit() from it and run again`
+          : `the database is now dirty at ${step.version}; inspect it, then run \`migrate force ${step.version}\` or \`migrate force ${step.version} --not-applied\``;
     try {
       fs.writeSync(
         2,

@@ -95,14 +95,28 @@ async function runEachLocked(
     await committed;
     results.push(result);
   };
+  // Under the run's lock, script steps in a row go in one round trip where the driver can (decision
+  // 0007); before `single`, steps run one by one (a batch asked for it, or the driver did not batch).
+  let single = 0;
+  const batchAt = (i: number) => (held && i >= single ? ctx.runner.batchLength(steps, i) : 1);
   try {
-    for (const [i, step] of steps.entries()) {
+    for (let i = 0; i < steps.length; ) {
+      const size = batchAt(i);
+      if (held && size > 1) {
+        await settleKept(true);
+        const handled = await ctx.runner.runBatch(steps.slice(i, i + size), held, (r) => results.push(r));
+        if (handled < size) single = i + size;
+        i += handled;
+        continue;
+      }
+      const step = steps[i]!;
       const next = steps[i + 1];
       const outcome = await ctx.runner.run(
         step,
         expected,
         held,
-        next !== undefined && ctx.runner.sendsOnlyItsScript(next),
+        // Its COMMIT may travel with the next step's script, unless that step goes in a batch.
+        next !== undefined && ctx.runner.sendsOnlyItsScript(next) && batchAt(i + 1) === 1,
       );
       await settleKept(false);
       if (outcome.kind === 'changed') {
@@ -112,6 +126,7 @@ async function runEachLocked(
       if (outcome.committed) kept = { result: outcome.result, committed: outcome.committed };
       else results.push(outcome.result);
       if (!held) expected = afterStep(expected, step);
+      i++;
     }
     await settleKept(true);
   } catch (error) {

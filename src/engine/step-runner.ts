@@ -2,8 +2,8 @@ import type { AnyKysely } from './any-kysely.ts';
 import { isTransactionalStep } from './compile-migrations.ts';
 import type { HistoryGuard } from './dialect-adapter.ts';
 import { dialectSkipNote } from './dialect-skip.ts';
-import { MigrationFailedError, TransactionEndedError } from './errors.ts';
-import { guardProcessExit } from './exit-guard.ts';
+import { BatchOutcomeUnknownError, MigrationFailedError, TransactionEndedError } from './errors.ts';
+import { guardProcessExit, type StepInFlight } from './exit-guard.ts';
 import { forbidNestedTransactions } from './forbid-nested-transactions.ts';
 import { interruptedOr, MigrationInterruptedError } from './interrupted-error.ts';
 import { InvalidIndexLeftError, invalidIndexesLeft, readInvalidIndexes } from './invalid-index.ts';
@@ -12,10 +12,11 @@ import { BlockerProbe, DEFAULT_LOCK_RETRIES, retryDelay } from './lock-retry.ts'
 import { ScriptError } from './script-error.ts';
 import { InterruptSignal, signalGuard } from './signal-guard.ts';
 import { StatementRecorder } from './statement-recorder.ts';
+import { MAX_BATCH_CHARS, MAX_BATCH_STEPS, SERVER_MEASURED_MS } from './step-batch.ts';
 import { bounded, pick, result, withHint } from './step-result.ts';
 import type { RunStep, StepRunnerOptions, StepRunOutcome } from './step-types.ts';
 import { historyDigest, type PlannedRow } from './tracking-store.ts';
-import type { Direction, LoadedMigration, MigrationSource, MigrationStep } from './types.ts';
+import type { Direction, LoadedMigration, MigrationResult, MigrationSource, MigrationStep } from './types.ts';
 
 export type { MigrationEvent, RunStep, StepRunnerOptions, StepRunOutcome } from './step-types.ts';
 export { DEFAULT_LOCK_RETRIES };
@@ -50,6 +51,136 @@ export class StepRunner {
       this.skipNote(step.source) === undefined &&
       this.isTransactional(step.migration, step.direction)
     );
+  }
+
+  /**
+   * How many steps from `from` on go in one round trip (decision 0007): the
+   * script steps in a row there, within the batch limits, when the driver can
+   * batch; 1 (a step on its own) otherwise.
+   */
+  batchLength(steps: readonly RunStep[], from: number): number {
+    if (!this.#o.adapter.runScriptBatch) return 1;
+    let count = 0;
+    let chars = 0;
+    for (let i = from; i < steps.length && count < MAX_BATCH_STEPS; i++) {
+      const step = steps[i]!;
+      if (!this.sendsOnlyItsScript(step)) break;
+      chars += (this.#code(step) as { sql: string }).sql.length;
+      if (count > 0 && chars > MAX_BATCH_CHARS) break;
+      count++;
+    }
+    return count > 1 ? count : 1;
+  }
+
+  /**
+   * Script steps (batchLength of them) on `held`, the connection holding the
+   * run's lock, in one round trip when the driver batches them: each in its own
+   * transaction with its tracking rows, as psql runs a file of BEGIN … COMMIT
+   * blocks. `done` gets each step's result once it is known committed, in
+   * order. Returns how many steps it took care of — all, or the ones that
+   * committed when the rest are to run one by one (the driver did not batch, or
+   * the database refused the text before running it, or a step hit
+   * lock_timeout) — or throws the failing step's error, after reporting the
+   * ones before it.
+   */
+  async runBatch(
+    steps: readonly RunStep[],
+    held: AnyKysely,
+    done: (result: MigrationResult) => void,
+  ): Promise<number> {
+    const { adapter, store, onEvent } = this.#o;
+    const first = steps[0]!;
+    const last = steps.at(-1)!;
+    const items = steps.map((step) => ({
+      script: (this.#code(step) as { sql: string }).sql,
+      writes: [
+        step.direction === 'up'
+          ? store.insert(held, { ...pick(step.source), state: 'applied', executionMs: SERVER_MEASURED_MS })
+          : store.remove(held, step.source.version),
+        store.appendHistory(held, {
+          ...pick(step.source),
+          action: step.direction,
+          executionMs: SERVER_MEASURED_MS,
+        }),
+      ],
+    }));
+    const start = (step: RunStep) =>
+      onEvent?.({
+        type: 'start',
+        version: step.source.version,
+        name: step.source.name,
+        direction: step.direction,
+      });
+    const began = performance.now();
+    const unguard = guardProcessExit(this.#inFlight(first), { through: last.source });
+    let outcome: Awaited<ReturnType<NonNullable<typeof adapter.runScriptBatch>>>;
+    try {
+      // SIGINT/SIGTERM cancels the statement running on the server; the round trip then ends
+      // there, and what committed is read back — not given up on, which would lose that.
+      const leave = signalGuard.enterStep(this.#inFlight(first), () => this.#cancelStatement());
+      try {
+        outcome = await adapter.runScriptBatch!(held, items, this.#o.lock, () => start(first));
+      } finally {
+        leave();
+      }
+    } catch (error) {
+      throw new BatchOutcomeUnknownError(
+        steps.map((s) => s.source.version),
+        { cause: error },
+      );
+    } finally {
+      unguard();
+    }
+    if (outcome === undefined) return 0;
+    const committed = outcome.kind === 'done' ? steps.length : outcome.committed;
+    // The times the server measured, as the tracking rows say (split evenly if they cannot be read).
+    const times = committed
+      ? await store
+          .recentExecutionMs(held, committed)
+          .catch(() => Array<number>(committed).fill(Math.round((performance.now() - began) / steps.length)))
+      : [];
+    for (const [i, step] of steps.slice(0, committed).entries()) {
+      if (i > 0) start(step);
+      const finished = result(step.source, step.direction, times[i] ?? 0);
+      done(finished);
+      onEvent?.({ type: 'done', result: finished });
+    }
+    if (outcome.kind === 'done') {
+      // A signal that came as the round trip finished: its steps are done and recorded; the run stops here.
+      const signal = signalGuard.received;
+      if (signal) throw new MigrationInterruptedError(signal, this.#inFlight(last), { kind: 'completed' });
+      return steps.length;
+    }
+    if (outcome.then === 'retry') return committed;
+    const failing = steps[committed]!;
+    if (committed > 0) start(failing);
+    const code = this.#code(failing);
+    if (outcome.then === 'commit') throw interruptedOr(outcome.error, this.#inFlight(failing));
+    if (outcome.then === 'ended')
+      throw await this.#recordPartialCommit(
+        failing.source,
+        code,
+        failing.direction,
+        new TransactionEndedError({ cause: outcome.error }),
+        held,
+      );
+    throw interruptedOr(
+      this.#failure(outcome.error, failing.source, code, failing.direction, true),
+      this.#inFlight(failing),
+    );
+  }
+
+  #code(step: RunStep): MigrationStep {
+    return (step.direction === 'up' ? step.migration.up : step.migration.down)!;
+  }
+
+  #inFlight(step: RunStep): StepInFlight {
+    return {
+      ...step.source,
+      file: this.#code(step).file,
+      direction: step.direction,
+      transactional: this.isTransactional(step.migration, step.direction),
+    };
   }
 
   isTransactional(migration: LoadedMigration, direction: Direction): boolean {
@@ -331,6 +462,25 @@ export class StepRunner {
     await this.#o.adapter.cancelStatement?.(this.#o.db);
   }
 
+  /** A script's failure as MigrationFailedError: file, line and statement when the database pointed at one. */
+  #failure(
+    error: unknown,
+    source: MigrationSource,
+    step: MigrationStep,
+    direction: Direction,
+    inTransaction: boolean,
+  ): MigrationFailedError {
+    const info = error instanceof ScriptError ? error.info : this.#o.adapter.describeError(error);
+    const where = error instanceof ScriptError ? error.location : {};
+    return new MigrationFailedError(source.version, source.name, step.file, direction, withHint(info), {
+      ...where,
+      ...(info.code ? { code: info.code } : {}),
+      ...(info.nextStep ? { nextStep: info.nextStep } : {}),
+      rolledBack: inTransaction,
+      cause: error instanceof ScriptError ? error.cause : error,
+    });
+  }
+
   /** Runs one step; any failure becomes a MigrationFailedError naming file, line and statement. */
   async #execute(
     db: AnyKysely,
@@ -345,15 +495,7 @@ export class StepRunner {
       try {
         await this.#bounded(adapter.executeScript(db, step.sql, { inTransaction }), source, direction);
       } catch (error) {
-        const info = error instanceof ScriptError ? error.info : adapter.describeError(error);
-        const where = error instanceof ScriptError ? error.location : {};
-        throw new MigrationFailedError(source.version, source.name, step.file, direction, withHint(info), {
-          ...where,
-          ...(info.code ? { code: info.code } : {}),
-          ...(info.nextStep ? { nextStep: info.nextStep } : {}),
-          rolledBack: inTransaction,
-          cause: error instanceof ScriptError ? error.cause : error,
-        });
+        throw this.#failure(error, source, step, direction, inTransaction);
       }
       return;
     }

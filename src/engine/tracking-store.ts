@@ -121,17 +121,17 @@ export class TrackingStore {
     throw error;
   }
 
+  /** The tables were made by this run's own DDL (ensureTrackingTables said so): assertShape has nothing to check. */
+  trustShape(): void {
+    this.#shapeChecked = true;
+  }
+
   /**
    * Before the first write of a run: refuses tracking tables altered by hand
    * (a column or the history table dropped, a type changed, version's key
    * dropped; the same in `_repeatables`) with the statement that restores
    * them. One catalog read per store.
    */
-  /** The tables were made by this run's own DDL (ensureTrackingTables said so): assertShape has nothing to check. */
-  trustShape(): void {
-    this.#shapeChecked = true;
-  }
-
   async assertShape(db: AnyKysely): Promise<void> {
     if (this.#shapeChecked) return;
     this.#refuseAltered(await this.#driver.readTrackingShape(db, this.table));
@@ -312,6 +312,20 @@ export class TrackingStore {
 
   remove(db: AnyKysely, version: number): TrackingWrite {
     return this.#db(db).deleteFrom(this.table.name).where('version', '=', version);
+  }
+
+  /**
+   * The execution times of the newest `count` history rows, oldest first: what a
+   * batch of steps (decision 0007) wrote, read back under the run's lock.
+   */
+  async recentExecutionMs(db: AnyKysely, count: number): Promise<number[]> {
+    const rows = (await this.#db(db)
+      .selectFrom(this.historyTable)
+      .select(['execution_ms'])
+      .orderBy('id', 'desc')
+      .limit(count)
+      .execute()) as { execution_ms: number | string | null }[];
+    return rows.reverse().map((r) => Number(r.execution_ms ?? 0));
   }
 
   appendHistory(db: AnyKysely, entry: HistoryEntry): TrackingWrite {

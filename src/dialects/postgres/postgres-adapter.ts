@@ -14,6 +14,7 @@ import type { LockHolder } from '../../engine/lock-holder.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
 import { ScriptError } from '../../engine/script-error.ts';
 import type { ScriptTransactions } from '../../engine/script-transactions.ts';
+import type { BatchItem, BatchOutcome } from '../../engine/step-batch.ts';
 import type { TrackingShapeReading } from '../../engine/tracking-shape.ts';
 import type { TrackingWrite } from '../../engine/tracking-store.ts';
 import type { TrackingTable } from '../../engine/types.ts';
@@ -21,6 +22,7 @@ import { DriverBase } from '../driver-base.ts';
 import { advisoryLockKey } from '../lock-key.ts';
 import { statementsLogged } from '../statement-log.ts';
 import { scriptTransactions } from '../transaction-control.ts';
+import { unwrapTransaction } from '../unwrap-transaction.ts';
 import { DeferredOpenings, type TakenOpening } from './deferred-openings.ts';
 import { KEPT_CLOSING, type KeptCommit, KeptCommits } from './kept-commits.ts';
 import { LockReleaseSignal, lockChannel, type NotificationSource } from './lock-release-signal.ts';
@@ -49,6 +51,7 @@ import {
 import { ASYNC_COMMIT, endRun } from './postgres-run-end.ts';
 import { snapshotPostgresSchema } from './postgres-schema-snapshot.ts';
 import { executePostgresScript } from './postgres-script.ts';
+import { batchFailure, prepareBatch, SERVER_VALUES } from './postgres-script-batch.ts';
 import { splitPostgresStatements } from './postgres-statement-splitter.ts';
 import { postgresRepeatablesDdl, postgresTrackingDdl } from './postgres-tracking-ddl.ts';
 import { readPostgresTrackingShape } from './postgres-tracking-shape.ts';
@@ -107,6 +110,8 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   readonly #openings = new DeferredOpenings();
   /** COMMITs sent with the next script's round trip (hints.deferCommit), and round trips in flight. */
   readonly #kept = new KeptCommits();
+  /** Markers of batched steps' COMMITs, unique in this process (postgres-script-batch.ts). */
+  #batchMarkers = 0;
   /** The backend holding the session migration lock for this process right now (direct connections). */
   #lockHolderPid: number | undefined;
 
@@ -160,7 +165,8 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
 
   /**
    * A database without tracking tables (the first deploy): made in one round
-   * trip (firstTrackingTables), and true — their shape is the DDL's own. When
+   * trip (firstTrackingTables), and true — their shape is the DDL's own (not
+   * while statements are logged: the lock's tries go on their own). When
    * one of them exists already (another migrator made them meanwhile, or one
    * was left behind), the general path creates what is missing: false, and
    * the caller reads the shape back.
@@ -170,6 +176,8 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     table: TrackingTable,
     lockTimeoutMs: number,
   ): Promise<boolean> {
+    // While statements are logged (--verbose), each try of the lock would print the whole DDL.
+    if (statementsLogged()) return super.ensureTrackingTables(db, table, lockTimeoutMs);
     await this.#settle(db);
     const key = advisoryLockKey(table.schema, table.name);
     const text = await firstTrackingTables(table, key);
@@ -276,7 +284,7 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
   ): Promise<void> {
     await this.#kept.idle(this.sessionOf(conn));
     await this.#openings.flush(conn);
-    const statements = await Promise.all(writes.map(inlineLiterals));
+    const statements = await Promise.all(writes.map((write) => inlineLiterals(write)));
     // The check rides with the tracking writes and COMMIT: if the step ended our transaction,
     // this batch runs on its own and the check aborts it before the rows are written.
     const check = options.ownTransaction ? [STILL_OURS] : [];
@@ -303,7 +311,7 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     const session = this.sessionOf(conn);
     await this.#kept.idle(session);
     if (!this.#deferred || !this.#kept.takeClosed(session)) return undefined;
-    const statements = await Promise.all(writes.map(inlineLiterals));
+    const statements = await Promise.all(writes.map((write) => inlineLiterals(write)));
     // Counted now: the run's end flushes the WAL if any step may have committed asynchronously.
     this.#deferred.commits++;
     return { committed: this.#kept.keep(session, [RESET_SESSION, ASYNC_COMMIT], statements) };
@@ -517,6 +525,51 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     // tell: the kept step is not done.
     kept.reject(this.environmentFailure(error instanceof ScriptError ? error.cause : error, 'committing'));
     throw error;
+  }
+
+  /**
+   * Consecutive script steps in one round trip (postgres-script-batch.ts), on the
+   * connection holding a migration run's session lock. Not while statements are
+   * logged (--verbose shows each migration's SQL as its own query), and not outside
+   * such a run: its commits are asynchronous, and only a run's end flushes them.
+   */
+  async runScriptBatch(
+    conn: AnyKysely,
+    items: readonly BatchItem[],
+    options: LockOptions,
+    onSent?: () => void,
+  ): Promise<BatchOutcome | undefined> {
+    const deferred = this.#deferred;
+    if (!deferred || statementsLogged()) return undefined;
+    const session = this.sessionOf(conn);
+    // The engine settles a kept COMMIT before a batch; should one still wait, it goes first.
+    await this.#settle(conn);
+    const limits = [
+      'begin',
+      RESET_SESSION,
+      `set local lock_timeout = ${ms(options.statementLockTimeoutMs)}`,
+      `set local statement_timeout = ${ms(options.statementTimeoutMs)}`,
+      `set local idle_in_transaction_session_timeout = ${ms(options.idleInTransactionTimeoutMs ?? 0)}`,
+    ];
+    const steps = await Promise.all(
+      items.map(async (item) => ({
+        sql: unwrapTransaction(item.script, splitPostgresStatements),
+        writes: await Promise.all(item.writes.map((write) => inlineLiterals(write, SERVER_VALUES))),
+      })),
+    );
+    const batch = prepareBatch(steps, limits, () => `${process.pid}.b${++this.#batchMarkers}`);
+    // Counted before: the run's end flushes the WAL if any of them may have committed.
+    deferred.commits += items.length;
+    onSent?.();
+    const run = sql
+      .raw(batch.text)
+      .execute(conn)
+      .then(
+        (): BatchOutcome => ({ kind: 'done' }),
+        (error: unknown) => batchFailure(conn, batch, error),
+      );
+    // Anything else on this session waits for the round trip and for finding out what it did.
+    return this.#kept.track(session, run);
   }
 
   findNonTransactionalStatement(script: string): string | undefined {

@@ -8,14 +8,21 @@ import { loadPg } from './load-pg.ts';
  * written by pg's escapeLiteral — correct whatever standard_conforming_strings
  * says. Kysely writes no comments or dollar quotes in these queries.
  */
-export async function inlineLiterals(write: TrackingWrite): Promise<string> {
+export async function inlineLiterals(
+  write: TrackingWrite,
+  /** Values written as SQL of the server's instead (SERVER_MEASURED_MS: the time the server measured). */
+  serverValues?: ReadonlyMap<unknown, string>,
+): Promise<string> {
   // pg is loaded lazily everywhere, so that a SQLite cold start never evaluates it; and once:
   // a dynamic import per call costs more than the substitution (it runs twice per step).
   escapeLiteral ??= (await loadPg()).default.escapeLiteral;
   const { sql, parameters } = write.compile();
   const { texts, indexes } = placeholdersOf(sql);
   let out = texts[0] ?? '';
-  for (let i = 0; i < indexes.length; i++) out += literal(parameters[indexes[i] ?? 0], quote) + texts[i + 1];
+  for (let i = 0; i < indexes.length; i++) {
+    const value = parameters[indexes[i] ?? 0];
+    out += (serverValues?.get(value) ?? literal(value, quote)) + texts[i + 1];
+  }
   return out;
 }
 

@@ -39,7 +39,7 @@ export async function executePostgresScript(
 }
 
 /** Maps an error position inside `sent` (which starts at `offset` in `script`) to line and statement. */
-function scriptError(error: unknown, sent: string, offset: number, script: string): ScriptError {
+export function scriptError(error: unknown, sent: string, offset: number, script: string): ScriptError {
   const info = describePostgresError(error);
   // A negative offset: `sent` began with that many characters of ours (an error there has no place in the file).
   const position = info.position !== undefined ? offset + info.position - 1 : undefined;

@@ -120,6 +120,27 @@ export class TransactionEndedError extends MigrateError {
   }
 }
 
+/**
+ * The connection was lost while consecutive migrations travelled in one round
+ * trip (decision 0007), each in its own transaction: the database applied
+ * each of them entirely or not at all, but which ones committed is not known
+ * here. Nothing is reported as applied that was not confirmed. Exit 4.
+ */
+export class BatchOutcomeUnknownError extends MigrateError {
+  override readonly name = 'BatchOutcomeUnknownError';
+  readonly exitCode = 4;
+  constructor(
+    readonly versions: readonly number[],
+    options: { cause?: unknown } = {},
+  ) {
+    const why = options.cause instanceof Error ? ` (${oneLine(options.cause.message)})` : '';
+    super(
+      `the connection was lost while migrations ${versions[0]} to ${versions.at(-1)} ran${why}; each runs in its own transaction, so each is applied entirely or not at all, but which of them committed is not known here: run \`${adviceCommand('status')}\` to see, then \`${adviceCommand('latest')}\` again`,
+      options,
+    );
+  }
+}
+
 /** A migration step ran longer than stepTimeoutMs (config) / --step-timeout. */
 export class StepTimeoutError extends MigrateError {
   override readonly name = 'StepTimeoutError';

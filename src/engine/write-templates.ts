@@ -30,16 +30,12 @@ export class WriteTemplates<Kind extends string> {
         }),
       };
     }
-    const write = build();
-    return {
-      compile: () => {
-        const compiled = write.compile();
-        const same =
-          compiled.parameters.length === values.length &&
-          compiled.parameters.every((p, i) => p === values[i]);
-        if (same) this.#compiled.set(kind, compiled);
-        return compiled;
-      },
-    };
+    // Compiled now, not when sent: the next writes of its kind (a batch builds a hundred before
+    // sending any) then reuse it.
+    const compiled = build().compile();
+    const same =
+      compiled.parameters.length === values.length && compiled.parameters.every((p, i) => p === values[i]);
+    if (same) this.#compiled.set(kind, compiled);
+    return { compile: () => compiled };
   }
 }

@@ -114,20 +114,28 @@ export class StepRunner {
     const began = performance.now();
     const unguard = guardProcessExit(this.#inFlight(first), { through: last.source });
     let outcome: Awaited<ReturnType<NonNullable<typeof adapter.runScriptBatch>>>;
+    let sent = false;
     try {
       // SIGINT/SIGTERM cancels the statement running on the server; the round trip then ends
       // there, and what committed is read back — not given up on, which would lose that.
       const leave = signalGuard.enterStep(this.#inFlight(first), () => this.#cancelStatement());
       try {
-        outcome = await adapter.runScriptBatch!(held, items, this.#o.lock, () => start(first));
+        outcome = await adapter.runScriptBatch!(held, items, this.#o.lock, () => {
+          sent = true;
+          start(first);
+        });
       } finally {
         leave();
       }
     } catch (error) {
-      throw new BatchOutcomeUnknownError(
-        steps.map((s) => s.source.version),
-        { cause: error },
-      );
+      // Sent, and the session could not say what it did: nothing of it is claimed either way.
+      if (sent)
+        throw new BatchOutcomeUnknownError(
+          steps.map((s) => s.source.version),
+          { cause: error },
+        );
+      // Before anything went (a signal already received, a kept COMMIT that failed): as for one step.
+      throw interruptedOr(error, this.#inFlight(first));
     } finally {
       unguard();
     }

@@ -10,11 +10,11 @@ export interface CampaignMigrations {
 
 /**
  * The campaigns' migration set: `count` migrations, a Kysely module (create
- * a table, pause, index it: a kill can land inside the transaction) then two
- * SQL pairs (create a table, add a column to the previous one, insert a row),
- * and again: of two SQL steps in a row, the first one's COMMIT travels with
- * the second one's script on PostgreSQL (decision 0005), so kills and crashes
- * land on that path too. Migration `nonTransactionalAt` is a module with
+ * a table, pause, index it: a kill can land inside the transaction) then
+ * `sqlRun` (default two) SQL pairs (create a table, add a column to the
+ * previous one, insert a row), and again: SQL steps in a row go in one round
+ * trip on PostgreSQL (decision 0007), so kills and crashes land in the middle
+ * of one too. Migration `nonTransactionalAt` is a module with
  * `transaction = false` that pauses, creates one index (CONCURRENTLY on
  * PostgreSQL) and pauses again, so a kill can leave it dirty with or without
  * its index. Modules are .mjs (allowed by the naming rule) so the campaigns'
@@ -23,7 +23,13 @@ export interface CampaignMigrations {
  */
 export function campaignMigrations(
   dialect: Dialect,
-  options: { count?: number; nonTransactionalAt?: number; pauseMs?: number } = {},
+  options: {
+    count?: number;
+    nonTransactionalAt?: number;
+    pauseMs?: number;
+    /** SQL pairs after each module (default 2): on PostgreSQL they go in one round trip (decision 0007). */
+    sqlRun?: number;
+  } = {},
 ): CampaignMigrations {
   const count = options.count ?? 30;
   const pause = options.pauseMs ?? 4;
@@ -53,7 +59,7 @@ export async function down(db) {
 `;
       continue;
     }
-    if (v % 3 === 1) {
+    if (v % ((options.sqlRun ?? 2) + 1) === 1) {
       files[`${id}_create_${t}.mjs`] = `export async function up(db) {
   await db.schema
     .createTable('${t}')

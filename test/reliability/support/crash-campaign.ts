@@ -48,6 +48,8 @@ export async function runCrashCampaign(options: {
   const set = campaignMigrations(options.dialect, {
     count: CRASH_MIGRATIONS,
     nonTransactionalAt: CRASH_NON_TRANSACTIONAL_AT,
+    // Runs of five SQL steps: one round trip each on PostgreSQL, long enough for a kill to land inside.
+    sqlRun: 5,
   });
   const project = createTempProject(set.files);
   const outcomes: Record<string, number> = {};

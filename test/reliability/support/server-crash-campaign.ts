@@ -45,6 +45,8 @@ export async function runServerCrashCampaign(options: {
   const set = campaignMigrations('postgres', {
     count: CRASH_MIGRATIONS,
     nonTransactionalAt: CRASH_NON_TRANSACTIONAL_AT,
+    // Runs of five SQL steps: one round trip each on PostgreSQL, long enough for a kill to land inside.
+    sqlRun: 5,
   });
   const project = createTempProject(set.files);
   // Its own durable server: the campaign crashes it, the run's shared server must stay up.

@@ -1,9 +1,9 @@
-import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/index.ts';
 import { runCliInProcess, runCliProcess } from '../support/cli.ts';
 import { describeEachDialect } from '../support/each-dialect.ts';
 import { migrationFolders, tableExists, trackingRows } from '../support/migration-folder.ts';
+import { holdTableLock } from '../support/table-lock.ts';
 
 /**
  * #13, decision 0007: on PostgreSQL, under the run's lock, SQL steps in a row
@@ -166,17 +166,7 @@ set datestyle = 'SQL, DMY';
     if (ctx.dialect !== 'postgres') return;
     const base = { '001_a.up.sql': create('a') };
     expect((await cli(folder(base), 'latest')).code).toBe(0);
-    const holder = new pg.Client({ connectionString: ctx.database.url, application_name: 'report-query' });
-    await holder.connect();
-    await holder.query('begin');
-    await holder.query('lock table a in access exclusive mode');
-    let released = false;
-    const release = async () => {
-      if (released) return;
-      released = true;
-      await holder.query('rollback');
-      await holder.end();
-    };
+    const { release } = await holdTableLock(ctx.database.url, 'a');
     cleanups.push(release);
     const dir = folder({
       ...base,

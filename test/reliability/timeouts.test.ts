@@ -1,9 +1,9 @@
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load-config.ts';
 import { openDatabase } from '../../src/dialects/open-database.ts';
 import { ConnectionError, migrateToLatest } from '../../src/index.ts';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.ts';
+import { holdTableLock as holdTableLockOf } from '../support/table-lock.ts';
 import { startBlackHoleServer } from './support/black-hole-server.ts';
 import { createTempProject, REPO_ROOT, type TempProject } from './support/temp-project.ts';
 import { trackingState } from './support/tracking-state.ts';
@@ -20,21 +20,11 @@ afterEach(async () => {
   database = undefined;
 });
 
-/** A second session holding ACCESS EXCLUSIVE on `table` in an open transaction, as a long report query or a stuck deploy would. */
+/** holdTableLock, released after the test. */
 async function holdTableLock(url: string, table: string): Promise<{ release(): Promise<void> }> {
-  const holder = new pg.Client({ connectionString: url, application_name: 'report-query' });
-  await holder.connect();
-  await holder.query('begin');
-  await holder.query(`lock table ${table} in access exclusive mode`);
-  let released = false;
-  const release = async () => {
-    if (released) return;
-    released = true;
-    await holder.query('rollback');
-    await holder.end();
-  };
-  cleanups.push(release);
-  return { release };
+  const lock = await holdTableLockOf(url, table);
+  cleanups.push(lock.release);
+  return lock;
 }
 
 async function columnExists(db: TestDatabase, table: string, column: string): Promise<boolean> {

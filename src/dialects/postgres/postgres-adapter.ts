@@ -44,6 +44,7 @@ import {
   RESET_SESSION,
   STILL_OURS,
   sqlState,
+  stepOpening,
   TRANSACTION_ENDED,
   UNDEFINED_COLUMN,
   UNDEFINED_TABLE,
@@ -227,13 +228,7 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     hints: LockedStepHints,
   ): Promise<boolean> {
     await this.#kept.idle(this.sessionOf(conn));
-    const limits = [
-      'begin',
-      RESET_SESSION,
-      `set local lock_timeout = ${ms(options.statementLockTimeoutMs)}`,
-      `set local statement_timeout = ${ms(options.statementTimeoutMs)}`,
-      `set local idle_in_transaction_session_timeout = ${ms(options.idleInTransactionTimeoutMs ?? 0)}`,
-    ];
+    const limits = stepOpening(options);
     // Not while statements are logged (--verbose): the log shows the migration's SQL as its own query.
     if (hints.heldScript && !guard && !statementsLogged()) {
       // A COMMIT kept back by the step before goes with this opening and script.
@@ -544,13 +539,7 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     const session = this.sessionOf(conn);
     // The engine settles a kept COMMIT before a batch; should one still wait, it goes first.
     await this.#settle(conn);
-    const limits = [
-      'begin',
-      RESET_SESSION,
-      `set local lock_timeout = ${ms(options.statementLockTimeoutMs)}`,
-      `set local statement_timeout = ${ms(options.statementTimeoutMs)}`,
-      `set local idle_in_transaction_session_timeout = ${ms(options.idleInTransactionTimeoutMs ?? 0)}`,
-    ];
+    const limits = stepOpening(options);
     const steps = await Promise.all(
       items.map(async (item) => ({
         sql: unwrapTransaction(item.script, splitPostgresStatements),

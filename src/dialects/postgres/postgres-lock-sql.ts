@@ -1,3 +1,4 @@
+import type { LockOptions } from '../../engine/dialect-adapter.ts';
 import type { TrackingTable } from '../../engine/types.ts';
 
 /*
@@ -51,6 +52,17 @@ export function openingBlock(key: string, guard?: { query: string; expected: str
     ? ` if (${guard.query}) is distinct from '${guard.expected.replace(/[^0-9a-f]/g, '')}' then raise exception 'the history changed' using errcode = '${GUARD_MISMATCH}'; end if;`
     : '';
   return `do $kmigrate$ begin ${lock}${check} end $kmigrate$`;
+}
+
+/** A step's BEGIN, from the session's defaults, with the migration's own limits. */
+export function stepOpening(options: LockOptions): string[] {
+  return [
+    'begin',
+    RESET_SESSION,
+    `set local lock_timeout = ${ms(options.statementLockTimeoutMs)}`,
+    `set local statement_timeout = ${ms(options.statementTimeoutMs)}`,
+    `set local idle_in_transaction_session_timeout = ${ms(options.idleInTransactionTimeoutMs ?? 0)}`,
+  ];
 }
 
 /** A duration for SET: whole milliseconds, never negative. */

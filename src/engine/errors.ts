@@ -40,5 +40,6 @@ export {
   PoolerRefusedError,
   RunNotDurableError,
   StepTimeoutError,
+  TransactionCheckClearedError,
   TransactionEndedError,
 } from './errors/run-errors.ts';

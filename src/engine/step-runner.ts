@@ -2,7 +2,12 @@ import type { AnyKysely } from './any-kysely.ts';
 import { isTransactionalStep } from './compile-migrations.ts';
 import type { HistoryGuard } from './dialect-adapter.ts';
 import { dialectSkipNote } from './dialect-skip.ts';
-import { BatchOutcomeUnknownError, MigrationFailedError, TransactionEndedError } from './errors.ts';
+import {
+  BatchOutcomeUnknownError,
+  MigrationFailedError,
+  TransactionCheckClearedError,
+  TransactionEndedError,
+} from './errors.ts';
 import { guardProcessExit, type StepInFlight } from './exit-guard.ts';
 import { forbidNestedTransactions } from './forbid-nested-transactions.ts';
 import { interruptedOr, MigrationInterruptedError } from './interrupted-error.ts';
@@ -334,6 +339,11 @@ export class StepRunner {
       } catch (error) {
         if (error instanceof TransactionEndedError)
           throw await this.#recordPartialCommit(source, code, direction, error, held ?? this.#o.db);
+        if (error instanceof TransactionCheckClearedError)
+          throw new MigrationFailedError(source.version, source.name, code.file, direction, error.message, {
+            rolledBack: true,
+            cause: error,
+          });
         // Only a migration's own statement hitting lock_timeout is retried, never the migrator's lock wait.
         const retryable = error instanceof MigrationFailedError && this.#o.adapter.isLockTimeout(error.cause);
         if (!retryable || signalGuard.received) throw error;

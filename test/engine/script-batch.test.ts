@@ -144,6 +144,26 @@ set datestyle = 'SQL, DMY';
     }
   });
 
+  it('PostgreSQL: a script with RESET ALL is refused and rolled back, on its own or sent with others, naming RESET ALL', async () => {
+    if (ctx.dialect !== 'postgres') return;
+    for (const files of [
+      { '001_a.up.sql': `${create('a')}set search_path = public;\nreset all;\n` } as Record<string, string>,
+      {
+        '001_a.up.sql': `${create('a')}set search_path = public;\nreset all;\n`,
+        '002_b.up.sql': create('b'),
+      },
+    ]) {
+      const run = await cli(folder(files), 'latest');
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(
+        /^error: 001_a\.up\.sql: migration 1 up failed: .*RESET ALL.*reset what it changed by name instead.*; it was rolled back and nothing after it ran/m,
+      );
+      expect(await versions()).toEqual([]);
+      expect(await tableExists(ctx.database, 'a')).toBe(false);
+      expect(await tableExists(ctx.database, 'b')).toBe(false);
+    }
+  });
+
   it('down: three steps reverted together, each with its own history row', async () => {
     const dir = folder(
       Object.fromEntries(

@@ -8,7 +8,11 @@ import type {
   LockOptions,
   StepOutcome,
 } from '../../engine/dialect-adapter.ts';
-import { LockTimeoutError, TransactionEndedError } from '../../engine/errors.ts';
+import {
+  LockTimeoutError,
+  TransactionCheckClearedError,
+  TransactionEndedError,
+} from '../../engine/errors.ts';
 import type { InvalidIndex } from '../../engine/invalid-index.ts';
 import type { LockHolder } from '../../engine/lock-holder.ts';
 import type { SchemaSnapshot, SnapshotOptions } from '../../engine/schema-snapshot.ts';
@@ -36,6 +40,7 @@ import { advisoryLockHolders, blockingSessions } from './postgres-lock-holders.t
 import { pollForLock } from './postgres-lock-poll.ts';
 import {
   GUARD_MISMATCH,
+  IN_FAILED_TRANSACTION,
   INVALID_SCHEMA,
   LOCK_NOT_AVAILABLE,
   lockName,
@@ -289,7 +294,12 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
     try {
       await sql.raw([...check, RESET_SESSION, ...relaxed, ...statements, 'commit'].join(';\n')).execute(conn);
     } catch (error) {
-      throw sqlState(error) === TRANSACTION_ENDED ? new TransactionEndedError() : error;
+      if (sqlState(error) !== TRANSACTION_ENDED) throw error;
+      // The check failed inside the transaction (now aborted): the migration cleared the setting it
+      // reads (RESET ALL) and nothing is committed. Outside any transaction: it ended it itself.
+      throw (await this.#inFailedTransaction(conn))
+        ? new TransactionCheckClearedError({ cause: error })
+        : new TransactionEndedError();
     }
     if (this.#deferred) this.#deferred.commits++;
   }
@@ -335,6 +345,16 @@ export class PostgresAdapter extends DriverBase<'postgres'> {
       throw failure;
     }
     kept.resolve();
+  }
+
+  /** An aborted transaction refuses every statement but ROLLBACK (25P02); outside one `select 1` runs. */
+  async #inFailedTransaction(conn: AnyKysely): Promise<boolean> {
+    try {
+      await sql.raw('select 1').execute(conn);
+      return false;
+    } catch (error) {
+      return sqlState(error) === IN_FAILED_TRANSACTION;
+    }
   }
 
   /** After a failed step: is the connection still in the transaction openLockedTransaction started? */

@@ -12,14 +12,20 @@ export const UNDEFINED_TABLE = '42P01';
 export const UNDEFINED_COLUMN = '42703';
 export const INVALID_SCHEMA = '3F000';
 export const LOCK_NOT_AVAILABLE = '55P03';
+/** An aborted transaction refuses every statement but ROLLBACK. */
+export const IN_FAILED_TRANSACTION = '25P02';
 /** Ours: the tracking rows changed since the plan was made (class KM is unused by PostgreSQL). */
 export const GUARD_MISMATCH = 'KM001';
 export const ACTIVE_SQL_TRANSACTION = '25001';
 /** Ours: at COMMIT time the transaction is not the one the engine opened. */
 export const TRANSACTION_ENDED = 'KM002';
 export const TXID_SETTING = 'kmigrate.txid';
-/** Raises KM002 unless the current transaction is the one openLockedTransaction started. */
-export const STILL_OURS = `do $$ begin if current_setting('${TXID_SETTING}', true) is distinct from txid_current()::text then raise exception 'the transaction was ended inside the migration' using errcode = '${TRANSACTION_ENDED}'; end if; end $$`;
+/**
+ * Raises KM002 unless the current transaction is the one openLockedTransaction started. The id it
+ * reads is a transaction-local setting: a COMMIT or ROLLBACK inside the migration ends it, and so does
+ * the migration's own RESET ALL (then the engine finds its transaction still open and rolls it back).
+ */
+export const STILL_OURS = `do $$ begin if current_setting('${TXID_SETTING}', true) is distinct from txid_current()::text then raise exception 'the migration ended the transaction (COMMIT, ROLLBACK) or cleared the session''s settings (RESET ALL: reset what it changed by name instead), so kmigrate cannot tell its transaction' using errcode = '${TRANSACTION_ENDED}'; end if; end $$`;
 /** The txid record of openingBlock without the lock (the session already holds it) and without plpgsql. */
 export const RECORD_TXID = `select set_config('${TXID_SETTING}', txid_current()::text, true)`;
 export const QUERY_CANCELED = '57014';

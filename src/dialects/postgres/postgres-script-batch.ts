@@ -3,6 +3,7 @@ import type { AnyKysely } from '../../engine/any-kysely.ts';
 import { type BatchOutcome, SERVER_MEASURED_MS } from '../../engine/step-batch.ts';
 import { currentStepMarker } from './deferred-openings.ts';
 import {
+  IN_FAILED_TRANSACTION,
   LOCK_NOT_AVAILABLE,
   RESET_SESSION,
   STEP_MARKER,
@@ -51,9 +52,6 @@ export const SERVER_VALUES: ReadonlyMap<unknown, string> = new Map([[SERVER_MEAS
  * follows them, before COMMIT.
  */
 const WRITER_SESSION = 'set session authorization default; set local search_path = pg_catalog, pg_temp';
-
-/** An aborted transaction refuses every statement but ROLLBACK. */
-const IN_FAILED_TRANSACTION = '25P02';
 
 export interface PreparedBatch {
   readonly text: string;

@@ -141,6 +141,23 @@ export class BatchOutcomeUnknownError extends MigrateError {
   }
 }
 
+/**
+ * The "still our transaction" check failed while the step's transaction was
+ * still open: the migration cleared the transaction-local setting the check
+ * reads (its own RESET ALL), it did not end the transaction. The transaction
+ * is rolled back; the step runner reports it as the migration's failure.
+ */
+export class TransactionCheckClearedError extends MigrateError {
+  override readonly name = 'TransactionCheckClearedError';
+  readonly exitCode = 1;
+  constructor(options: { cause?: unknown } = {}) {
+    super(
+      "the migration cleared the session's settings (RESET ALL), which kmigrate reads to tell its transaction; reset what it changed by name instead (RESET search_path, …)",
+      options,
+    );
+  }
+}
+
 /** A migration step ran longer than stepTimeoutMs (config) / --step-timeout. */
 export class StepTimeoutError extends MigrateError {
   override readonly name = 'StepTimeoutError';

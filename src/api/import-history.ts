@@ -9,7 +9,10 @@ import type { BaselineResult } from './results.ts';
 export interface ImportHistoryOptions {
   /** The tool whose history is adopted. */
   readonly from: ImportTool;
-  /** golang-migrate's table, `[schema.]name` (default schema_migrations; renamed aside when it is ours). */
+  /**
+   * The other tool's table, `[schema.]name`: golang-migrate's (default schema_migrations; renamed
+   * aside when it is ours) or Kysely's Migrator's (default kysely_migration).
+   */
   readonly sourceTable?: string;
   /** The version you believe it is at; the import is refused when it differs. */
   readonly version?: number;
@@ -38,7 +41,10 @@ export async function importHistory(
     table: trackingTableOf(config),
     lock: lockOptionsOf(config),
     tool: options.from,
-    sourceTable: parseSourceTable(options.sourceTable ?? 'schema_migrations', config.schema),
+    sourceTable: parseSourceTable(
+      options.sourceTable ?? (options.from === 'kysely' ? 'kysely_migration' : 'schema_migrations'),
+      config.schema,
+    ),
     ...(options.version !== undefined ? { expectedVersion: options.version } : {}),
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.appliedBy ? { appliedBy: options.appliedBy } : {}),

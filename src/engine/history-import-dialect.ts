@@ -13,8 +13,15 @@ export interface SupabaseRow {
   name: string | null;
 }
 
+/** Kysely's Migrator's `kysely_migration(name varchar primary key, timestamp varchar)`: one row per migration it ran. */
+export interface KyselyMigrationRow {
+  name: string;
+}
+
 /** The dialect-specific reads and DDL an import needs (src/dialects/<dialect>/<dialect>-history-import.ts). */
 export interface HistoryImportDialect {
+  /** Kysely's Migrator's rows (its `name`s), or null when the table does not exist. */
+  readKysely(db: AnyKysely, table: TrackingTable): Promise<KyselyMigrationRow[] | null>;
   /** golang-migrate's rows, or null when the table does not exist. */
   readGolangMigrate(db: AnyKysely, table: TrackingTable): Promise<GolangMigrateRow[] | null>;
   /** Supabase CLI's rows, or null when its table does not exist. Absent on dialects without it. */

@@ -10,13 +10,23 @@ import type { AnyKysely } from './any-kysely.ts';
 import { describeRunner } from './applied-by.ts';
 import type { DialectAdapter, LockOptions } from './dialect-adapter.ts';
 import { MigrateError } from './errors.ts';
-import type { GolangMigrateRow, HistoryImportDialect, SupabaseRow } from './history-import-dialect.ts';
+import type {
+  GolangMigrateRow,
+  HistoryImportDialect,
+  KyselyMigrationRow,
+  SupabaseRow,
+} from './history-import-dialect.ts';
 import { TrackingStore } from './tracking-store.ts';
 import type { MigrationSource, TrackingTable } from './types.ts';
 
-export type { GolangMigrateRow, HistoryImportDialect, SupabaseRow } from './history-import-dialect.ts';
+export type {
+  GolangMigrateRow,
+  HistoryImportDialect,
+  KyselyMigrationRow,
+  SupabaseRow,
+} from './history-import-dialect.ts';
 
-export type ImportTool = 'golang-migrate' | 'supabase';
+export type ImportTool = 'golang-migrate' | 'supabase' | 'kysely';
 
 /** What an import will write. */
 export interface ImportPlan {
@@ -143,6 +153,49 @@ export function planSupabaseImport(
     applied: sources.filter((s) => s.version <= newest),
     version: newest,
     details: `imported from supabase (supabase_migrations.schema_migrations, ${imported.length} versions up to ${newest})`,
+  };
+}
+
+/**
+ * Kysely's Migrator keeps one row per migration it ran, keyed by the file's
+ * name without its extension — our MigrationSource.id. Each must be one of our
+ * files, and every file up to the newest of them (in version order) must have
+ * run: no gaps. Kysely ran them in the order of their names, which is ours for
+ * names that start with zero-padded numbers or timestamps of one length.
+ */
+export function planKyselyImport(
+  sources: readonly MigrationSource[],
+  rows: readonly KyselyMigrationRow[],
+  tableName: string,
+): ImportPlan {
+  if (rows.length === 0) {
+    throw new HistoryImportError(
+      'kysely',
+      `${tableName} is empty (no migration applied there); run \`${adviceCommand('latest')}\` instead`,
+    );
+  }
+  const byId = new Map(sources.map((s) => [s.id, s]));
+  const unknown = rows.map((r) => r.name).filter((name) => !byId.has(name));
+  if (unknown.length) {
+    throw new HistoryImportError(
+      'kysely',
+      `${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? `, … (${unknown.length})` : ''} ${unknown.length === 1 ? 'has' : 'have'} no migration file of that name (kmigrate names need a leading version: 001_name.ts, 20240101120000_name.ts); add or rename the file${unknown.length === 1 ? '' : 's'} so that the name without extension is the same`,
+    );
+  }
+  const applied = new Set(rows.map((r) => r.name));
+  const newest = Math.max(...rows.map((r) => byId.get(r.name)!.version));
+  const gaps = sources.filter((s) => s.version <= newest && !applied.has(s.id));
+  if (gaps.length) {
+    throw new HistoryImportError(
+      'kysely',
+      `${gaps.map((g) => g.files[0] ?? g.id).join(', ')} ${gaps.length === 1 ? 'is' : 'are'} older than the newest migration Kysely ran (${newest}) but ${gaps.length === 1 ? 'was' : 'were'} never run there (a gap); run ${gaps.length === 1 ? 'it' : 'them'} with Kysely's Migrator first, or renumber above ${newest}`,
+    );
+  }
+  return {
+    tool: 'kysely',
+    applied: sources.filter((s) => s.version <= newest),
+    version: newest,
+    details: `imported from Kysely's Migrator (${tableName}, ${rows.length} migrations up to ${newest})`,
   };
 }
 

@@ -5,6 +5,7 @@ import {
   type ImportPlan,
   type ImportTool,
   planGolangMigrateImport,
+  planKyselyImport,
   planSupabaseImport,
   writeImportedHistory,
 } from './history-import.ts';
@@ -22,7 +23,7 @@ export interface HistoryImportInput {
   readonly table: TrackingTable;
   readonly lock: LockOptions;
   readonly tool: ImportTool;
-  /** golang-migrate's table (ignored for supabase). */
+  /** golang-migrate's or Kysely's table (ignored for supabase). */
   readonly sourceTable: TrackingTable;
   /** The version the caller believes the other tool is at; refused when it differs. */
   readonly expectedVersion?: number;
@@ -56,7 +57,18 @@ export async function runHistoryImport(input: HistoryImportInput): Promise<Histo
   const dialect = adapter.historyImport;
   let plan: ImportPlan;
   let moveAside: { table: TrackingTable; newName: string } | undefined;
-  if (tool === 'supabase') {
+  if (tool === 'kysely') {
+    const label = trackingTableLabel(input.sourceTable, adapter);
+    const rows = await dialect.readKysely(db, input.sourceTable);
+    if (!rows) {
+      throw new HistoryImportError(
+        'kysely',
+        `${label} does not exist (this database was not migrated with Kysely's Migrator, or it used another table: name it with --source-table)`,
+      );
+    }
+    await assertOursEmpty(input);
+    plan = planKyselyImport(input.sources, rows, label);
+  } else if (tool === 'supabase') {
     // The facade refuses supabase on a driver without readSupabase before calling (a usage error).
     const rows = (await dialect.readSupabase?.(db)) ?? null;
     if (!rows) {

@@ -1,5 +1,11 @@
+import fsPromises from 'node:fs/promises';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import { FileMigrationProvider, Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseDatabaseUrl } from '../../src/config/database-url.ts';
+import type { AnyDatabase } from '../../src/engine/any-kysely.ts';
 import { runCliInProcess } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { describeEachDialect } from '../support/each-dialect.ts';
@@ -233,6 +239,99 @@ describeEachDialect('baseline --from golang-migrate', (ctx) => {
       /schema_migrations has no version\/dirty columns, so it is not golang-migrate's table/,
     );
     expect((await trackingRows(db)).map((r) => r.version)).toEqual([1, 2]);
+  });
+});
+
+/** A Kysely app's folder: modules Kysely's own FileMigrationProvider and kmigrate both load. */
+function kyselyFolder(): string {
+  const module = (table: string) => `export async function up(db) {
+  await db.schema.createTable('${table}').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+}
+export async function down(db) {
+  await db.schema.dropTable('${table}').execute();
+}
+`;
+  const f = writeMigrationFolder({
+    '001_users.mjs': module('users'),
+    '002_posts.mjs': module('posts'),
+    '003_comments.mjs': module('comments'),
+  });
+  cleanups.push(f.cleanup);
+  return f.dir;
+}
+
+/** Runs Kysely's own Migrator on the folder up to `target`, as the app did before kmigrate. */
+async function kyselyMigrated(db: TestDatabase, dir: string, target: string): Promise<void> {
+  const target_ = parseDatabaseUrl(db.url);
+  const kysely = new Kysely<AnyDatabase>({
+    dialect:
+      target_.dialect === 'sqlite'
+        ? new SqliteDialect({ database: new Database(target_.filename) })
+        : new PostgresDialect({ pool: new pg.Pool({ connectionString: target_.url, max: 1 }) }),
+  });
+  try {
+    const migrator = new Migrator({
+      db: kysely,
+      provider: new FileMigrationProvider({ fs: fsPromises, path, migrationFolder: dir }),
+    });
+    const { error } = await migrator.migrateTo(target);
+    if (error) throw error;
+  } finally {
+    await kysely.destroy();
+  }
+}
+
+describeEachDialect("baseline --from kysely (Kysely's Migrator)", (ctx) => {
+  it('records the migrations Kysely ran, by name; latest runs the rest; Kysely’s table is left as it is', async () => {
+    const db = ctx.database;
+    const dir = kyselyFolder();
+    await kyselyMigrated(db, dir, '002_posts');
+    const run = await migrate(db, dir, ['baseline', '--from', 'kysely', '--yes']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/2 migrations as applied without running them \(from kysely\): 1, 2/);
+    const rows = await trackingRows(db);
+    expect(rows.map((r) => [r.version, r.state])).toEqual([
+      [1, 'applied'],
+      [2, 'applied'],
+    ]);
+    const history = await db.query<{ action: string; details: string }>(
+      'select action, details from schema_migrations_history order by id',
+    );
+    expect(history.map((h) => h.action)).toEqual(['baseline', 'baseline']);
+    expect(history[0]?.details).toMatch(
+      /imported from Kysely's Migrator \(.*kysely_migration, 2 migrations up to 2\)/,
+    );
+    const latest = await migrate(db, dir, ['latest', '--no-codegen']);
+    expect(latest.code, latest.stderr).toBe(0);
+    expect((await trackingRows(db)).map((r) => r.version)).toEqual([1, 2, 3]);
+    expect(await tableExists(db, 'comments')).toBe(true);
+    const kysely = await db.query<{ name: string }>('select name from kysely_migration order by name');
+    expect(kysely.map((r) => r.name)).toEqual(['001_users', '002_posts']);
+  });
+
+  it('refuses (exit 4, one line, nothing changed) a name with no file, a gap, a database Kysely never migrated', async () => {
+    const db = ctx.database;
+    const dir = kyselyFolder();
+    const never = await migrate(db, dir, ['baseline', '--from', 'kysely', '--yes']);
+    expect(never.code).toBe(4);
+    expect(never.stderr.trim().split('\n')).toHaveLength(1);
+    expect(never.stderr).toMatch(/^error: cannot import kysely history: .*kysely_migration does not exist/);
+    await kyselyMigrated(db, dir, '002_posts');
+    await db.query(
+      "insert into kysely_migration (name, timestamp) values ('2024-01-01-extra', '2024-01-01T00:00:00.000Z')",
+    );
+    const unknown = await migrate(db, dir, ['baseline', '--from', 'kysely', '--yes']);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unknown.stderr).toMatch(/2024-01-01-extra has no migration file of that name/);
+    await db.query("delete from kysely_migration where name in ('2024-01-01-extra', '001_users')");
+    const gap = await migrate(db, dir, ['baseline', '--from', 'kysely', '--yes']);
+    expect(gap.code).toBe(4);
+    expect(gap.stderr).toMatch(
+      /001_users\.mjs is older than the newest migration Kysely ran \(2\) but was never run there \(a gap\)/,
+    );
+    expect(await tableExists(db, 'schema_migrations')).toBe(false);
+    expect(await tableExists(db, 'schema_migrations_history')).toBe(false);
   });
 });
 

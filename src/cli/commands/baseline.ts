@@ -7,14 +7,14 @@ import { UsageError } from '../usage-error.ts';
 
 interface BaselineOptions {
   from?: ImportTool;
-  sourceTable: string;
+  sourceTable?: string;
 }
 
 export function registerBaseline(program: Command, run: CommandRunner): void {
   program
     .command('baseline')
     .description(
-      'adopt an existing database: record migrations up to <version> as applied without running them, or import golang-migrate/Supabase history with --from',
+      'adopt an existing database: record migrations up to <version> as applied without running them, or import golang-migrate/Supabase/Kysely Migrator history with --from',
     )
     .argument(
       '[version]',
@@ -25,12 +25,12 @@ export function registerBaseline(program: Command, run: CommandRunner): void {
       new Option('--from <tool>', 'import the history another tool kept').choices([
         'golang-migrate',
         'supabase',
+        'kysely',
       ]),
     )
     .option(
       '--source-table <table>',
-      "golang-migrate's table, [schema.]name; when it is our tracking table's name it is renamed to <name>_golang_migrate",
-      'schema_migrations',
+      "the other tool's table, [schema.]name (default: golang-migrate's schema_migrations — renamed to <name>_golang_migrate when it is our tracking table's name — or Kysely's kysely_migration)",
     )
     .action((version: number | undefined, opts: BaselineOptions, cmd: Command) =>
       run(cmd, async (ctx) => {
@@ -39,7 +39,7 @@ export function registerBaseline(program: Command, run: CommandRunner): void {
             throw new UsageError(
               '<version>',
               'is required',
-              'the newest migration the database already has, or --from golang-migrate|supabase',
+              'the newest migration the database already has, or --from golang-migrate|supabase|kysely',
             );
           }
           return ctx.withMigrator((m) => plainBaseline(ctx, m, version));
@@ -67,12 +67,12 @@ async function importBaseline(
   ctx: CommandContext,
   migrator: KMigrator,
   tool: ImportTool,
-  sourceTable: string,
+  sourceTable: string | undefined,
   expectedVersion: number | undefined,
 ): Promise<void> {
   const ask = {
     from: tool,
-    sourceTable,
+    ...(sourceTable !== undefined ? { sourceTable } : {}),
     ...(expectedVersion !== undefined ? { version: expectedVersion } : {}),
   };
   const plan = await migrator.importHistory({ ...ask, dryRun: true });

@@ -13,8 +13,27 @@ const UNDEFINED_TABLE = '42P01';
 const UNDEFINED_COLUMN = '42703';
 const INVALID_SCHEMA = '3F000';
 
-/** Reading golang-migrate's and Supabase CLI's history tables on PostgreSQL. */
+/** Reading golang-migrate's, Kysely's Migrator's and Supabase CLI's history tables on PostgreSQL. */
 export const postgresHistoryImport: HistoryImportDialect = {
+  async readKysely(db, table) {
+    try {
+      const { rows } = await sql<{
+        name: string;
+      }>`select name from ${qualified(table)} order by name`.execute(db);
+      return rows.map((r) => ({ name: String(r.name) }));
+    } catch (error) {
+      const code = sqlState(error);
+      if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA) return null;
+      if (code === UNDEFINED_COLUMN) {
+        throw new HistoryImportError(
+          'kysely',
+          `${table.schema}.${table.name} has no name column, so it is not Kysely's Migrator's table; name the right one with --source-table`,
+        );
+      }
+      throw error;
+    }
+  },
+
   async readGolangMigrate(db, table) {
     try {
       const { rows } = await sql<{

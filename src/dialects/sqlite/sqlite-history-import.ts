@@ -8,10 +8,30 @@ import { sqliteTrackingDdl } from './sqlite-tracking-ddl.ts';
 
 /**
  * Reading golang-migrate's table on SQLite (its sqlite3 driver:
- * `schema_migrations (version uint64, dirty bool)`, dirty stored as 0/1).
+ * `schema_migrations (version uint64, dirty bool)`, dirty stored as 0/1) and
+ * Kysely's Migrator's (`kysely_migration (name, timestamp)`).
  * SQLite has no Supabase history; `schema` is ignored as everywhere in SQLite.
  */
 export const sqliteHistoryImport: HistoryImportDialect = {
+  async readKysely(db, table) {
+    try {
+      const { rows } = await sql<{
+        name: string;
+      }>`select name from ${sql.id(table.name)} order by name`.execute(db);
+      return rows.map((r) => ({ name: String(r.name) }));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/no such table/i.test(message)) return null;
+      if (/no such column/i.test(message)) {
+        throw new HistoryImportError(
+          'kysely',
+          `${table.name} has no name column, so it is not Kysely's Migrator's table; name the right one with --source-table`,
+        );
+      }
+      throw error;
+    }
+  },
+
   async readGolangMigrate(db, table) {
     try {
       const { rows } = await sql<{

@@ -64,25 +64,67 @@ export async function resolve(specifier, context, next) {
   } catch (error) {
     // TypeScript habits: `./x.js` meaning x.ts, extensionless `./x`, and a folder `./db` meaning its index
     // (Node refuses a folder with ERR_UNSUPPORTED_DIR_IMPORT; tsx and kysely-ctl load it).
-    const fromTs = context.parentURL && TS.test(new URL(context.parentURL).pathname);
+    const parent = context.parentURL && new URL(context.parentURL);
+    const fromTs = parent?.protocol === 'file:' && TS.test(parent.pathname);
     const retried = error?.code === 'ERR_MODULE_NOT_FOUND' || error?.code === 'ERR_UNSUPPORTED_DIR_IMPORT';
-    if (!fromTs || !/^\.{1,2}\//.test(specifier) || !retried) throw error;
-    const base = specifier.replace(/\.(js|mjs)$/, '').replace(/\/$/, '');
-    for (const candidate of [
-      `${base}.ts`,
-      `${base}.mts`,
-      `${base}/index.ts`,
-      `${base}/index.mts`,
-      `${base}/index.js`,
-    ]) {
-      try {
-        return await next(candidate, context);
-      } catch {
-        // try the next spelling
+    if (!fromTs || !retried) throw error;
+    if (/^\.{1,2}\//.test(specifier)) {
+      const found = await firstResolved(spellings(specifier), context, next);
+      if (found) return found;
+      throw error;
+    }
+    // A bare specifier the project's tsconfig.json maps (`paths`, `baseUrl`: `@/db/x`, `src/utils`), as
+    // tsc, tsx and kysely-ctl read it; only after Node's own resolution found nothing.
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(specifier) && !specifier.startsWith('/')) {
+      for (const mapped of await tsconfigPaths(specifier, fileURLToPath(parent))) {
+        const found = await firstResolved(
+          spellings(mapped).map((p) => pathToFileURL(p).href),
+          context,
+          next,
+        );
+        if (found) return found;
       }
     }
     throw error;
   }
+}
+
+/** The files a TypeScript import of `base` may mean, in the order tsc tries them. */
+function spellings(specifier) {
+  const base = specifier.replace(/\.(js|mjs)$/, '').replace(/\/$/, '');
+  return [
+    specifier,
+    `${base}.ts`,
+    `${base}.mts`,
+    `${base}/index.ts`,
+    `${base}/index.mts`,
+    `${base}.js`,
+    `${base}/index.js`,
+  ];
+}
+
+async function firstResolved(candidates, context, next) {
+  for (const candidate of candidates) {
+    try {
+      return await next(candidate, context);
+    } catch {
+      // try the next spelling
+    }
+  }
+  return undefined;
+}
+
+/** tsconfig.json's `paths`/`baseUrl` matcher for a folder (get-tsconfig: `extends`, comments), cached. */
+const pathsMatchers = new Map();
+let getTsconfig;
+async function tsconfigPaths(specifier, parentFile) {
+  const dir = path.dirname(parentFile);
+  if (!pathsMatchers.has(dir)) {
+    getTsconfig ??= await import('get-tsconfig');
+    const found = getTsconfig.getTsconfig(dir);
+    pathsMatchers.set(dir, found ? getTsconfig.createPathsMatcher(found) : null);
+  }
+  return pathsMatchers.get(dir)?.(specifier) ?? [];
 }
 
 export async function load(url, context, next) {

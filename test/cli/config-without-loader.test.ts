@@ -128,6 +128,34 @@ export default defineConfig({ migrationsDir, table: import.meta.url ? label : 'n
     expect(compiledConfigs().some((text) => text.includes(pathToFileURL(root).href))).toBe(false);
   });
 
+  it("TypeScript migrations import through tsconfig.json's paths and baseUrl (with comments and trailing commas), as tsc and tsx read them", async () => {
+    const root = project({
+      'tsconfig.json': `{
+  // as in a Next.js or NestJS app
+  "compilerOptions": { "strict": true, "baseUrl": ".", "paths": { "@/*": ["src/*"], }, },
+}
+`,
+      'kysely.config.ts': `export default { migrationsDir: 'db/migrations' };\n`,
+      'src/db/names.ts': `export const first: string = 'aliased_a';\nexport const second: string = 'aliased_b';\n`,
+      'db/migrations/001_a.ts': `import { first } from '@/db/names';
+export async function up(db: any): Promise<void> {
+  await db.schema.createTable(first).addColumn('id', 'integer').execute();
+}
+`,
+      'db/migrations/002_b.ts': `import { second } from 'src/db/names.js';
+export async function up(db: any): Promise<void> {
+  await db.schema.createTable(second).addColumn('id', 'integer').execute();
+}
+`,
+    });
+    const run = await bin(['latest', '--url', ctx.database.url], root);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect((await trackingRows(ctx.database)).map((r) => r.version)).toEqual([1, 2]);
+    expect(await tableExists(ctx.database, 'aliased_a')).toBe(true);
+    expect(await tableExists(ctx.database, 'aliased_b')).toBe(true);
+  });
+
   it('a reader that goes away after the first line: the run still completes, exit 0, no stack trace', async () => {
     const root = project({
       'kysely.config.ts': `export default { migrationsDir: 'db/migrations' };\n`,

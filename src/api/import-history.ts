@@ -11,7 +11,7 @@ export interface ImportHistoryOptions {
   readonly from: ImportTool;
   /**
    * The other tool's table, `[schema.]name`: golang-migrate's (default schema_migrations; renamed
-   * aside when it is ours) or Kysely's Migrator's (default kysely_migration).
+   * aside when it is ours), Kysely's Migrator's (kysely_migration) or Prisma's (_prisma_migrations).
    */
   readonly sourceTable?: string;
   /** The version you believe it is at; the import is refused when it differs. */
@@ -19,6 +19,14 @@ export interface ImportHistoryOptions {
   readonly dryRun?: boolean;
   readonly appliedBy?: string;
 }
+
+/** The table each tool keeps its history in, unless --source-table names another. */
+const DEFAULT_SOURCE_TABLE: Record<ImportTool, string> = {
+  'golang-migrate': 'schema_migrations',
+  supabase: 'schema_migrations',
+  kysely: 'kysely_migration',
+  prisma: '_prisma_migrations',
+};
 
 /** KMigrator.importHistory: the engine's one history import, with the facade's argument checks. */
 export async function importHistory(
@@ -41,10 +49,7 @@ export async function importHistory(
     table: trackingTableOf(config),
     lock: lockOptionsOf(config),
     tool: options.from,
-    sourceTable: parseSourceTable(
-      options.sourceTable ?? (options.from === 'kysely' ? 'kysely_migration' : 'schema_migrations'),
-      config.schema,
-    ),
+    sourceTable: parseSourceTable(options.sourceTable ?? DEFAULT_SOURCE_TABLE[options.from], config.schema),
     ...(options.version !== undefined ? { expectedVersion: options.version } : {}),
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.appliedBy ? { appliedBy: options.appliedBy } : {}),

@@ -18,8 +18,19 @@ export interface KyselyMigrationRow {
   name: string;
 }
 
+/** Prisma Migrate's `_prisma_migrations`: a row per attempt at a migration (its folder's name). */
+export interface PrismaMigrationRow {
+  name: string;
+  /** finished_at is set. */
+  finished: boolean;
+  /** rolled_back_at is set (`prisma migrate resolve --rolled-back`). */
+  rolledBack: boolean;
+}
+
 /** The dialect-specific reads and DDL an import needs (src/dialects/<dialect>/<dialect>-history-import.ts). */
 export interface HistoryImportDialect {
+  /** Prisma Migrate's rows, or null when the table does not exist. */
+  readPrisma(db: AnyKysely, table: TrackingTable): Promise<PrismaMigrationRow[] | null>;
   /** Kysely's Migrator's rows (its `name`s), or null when the table does not exist. */
   readKysely(db: AnyKysely, table: TrackingTable): Promise<KyselyMigrationRow[] | null>;
   /** golang-migrate's rows, or null when the table does not exist. */

@@ -14,6 +14,7 @@ import type {
   GolangMigrateRow,
   HistoryImportDialect,
   KyselyMigrationRow,
+  PrismaMigrationRow,
   SupabaseRow,
 } from './history-import-dialect.ts';
 import { TrackingStore } from './tracking-store.ts';
@@ -23,10 +24,11 @@ export type {
   GolangMigrateRow,
   HistoryImportDialect,
   KyselyMigrationRow,
+  PrismaMigrationRow,
   SupabaseRow,
 } from './history-import-dialect.ts';
 
-export type ImportTool = 'golang-migrate' | 'supabase' | 'kysely';
+export type ImportTool = 'golang-migrate' | 'supabase' | 'kysely' | 'prisma';
 
 /** What an import will write. */
 export interface ImportPlan {
@@ -158,44 +160,87 @@ export function planSupabaseImport(
 
 /**
  * Kysely's Migrator keeps one row per migration it ran, keyed by the file's
- * name without its extension — our MigrationSource.id. Each must be one of our
- * files, and every file up to the newest of them (in version order) must have
- * run: no gaps. Kysely ran them in the order of their names, which is ours for
- * names that start with zero-padded numbers or timestamps of one length.
+ * name without its extension — our MigrationSource.id. Kysely ran them in the
+ * order of their names, which is ours for names that start with zero-padded
+ * numbers or timestamps of one length.
  */
 export function planKyselyImport(
   sources: readonly MigrationSource[],
   rows: readonly KyselyMigrationRow[],
   tableName: string,
 ): ImportPlan {
-  if (rows.length === 0) {
+  return planNamedImport(
+    'kysely',
+    "Kysely's Migrator",
+    sources,
+    rows.map((r) => r.name),
+    tableName,
+  );
+}
+
+/**
+ * Prisma Migrate keeps a row per attempt (`_prisma_migrations`), keyed by the
+ * migration's folder name — our id for `<timestamp>_<name>/migration.sql`.
+ * Finished and not rolled back: applied. Started and never finished, not
+ * rolled back: failed there — refused until `prisma migrate resolve` says what
+ * it is (kmigrate would otherwise have to guess).
+ */
+export function planPrismaImport(
+  sources: readonly MigrationSource[],
+  rows: readonly PrismaMigrationRow[],
+  tableName: string,
+): ImportPlan {
+  const applied = new Set(rows.filter((r) => r.finished && !r.rolledBack).map((r) => r.name));
+  const failed = rows.filter((r) => !r.finished && !r.rolledBack && !applied.has(r.name)).map((r) => r.name);
+  if (failed.length) {
     throw new HistoryImportError(
-      'kysely',
-      `${tableName} is empty (no migration applied there); run \`${adviceCommand('latest')}\` instead`,
+      'prisma',
+      `${failed.join(', ')} failed under Prisma (started, never finished, not rolled back); mark ${failed.length === 1 ? 'it' : 'them'} with \`prisma migrate resolve --applied\` or \`--rolled-back\` first`,
+    );
+  }
+  return planNamedImport('prisma', 'Prisma Migrate', sources, [...applied], tableName);
+}
+
+/**
+ * A tool that keeps one row per migration it ran, by our id: each must be one
+ * of our files, and every file up to the newest of them (in version order)
+ * must have run — no gaps.
+ */
+function planNamedImport(
+  tool: ImportTool,
+  toolName: string,
+  sources: readonly MigrationSource[],
+  names: readonly string[],
+  tableName: string,
+): ImportPlan {
+  if (names.length === 0) {
+    throw new HistoryImportError(
+      tool,
+      `${tableName} records no applied migration; run \`${adviceCommand('latest')}\` instead`,
     );
   }
   const byId = new Map(sources.map((s) => [s.id, s]));
-  const unknown = rows.map((r) => r.name).filter((name) => !byId.has(name));
+  const unknown = names.filter((name) => !byId.has(name));
   if (unknown.length) {
     throw new HistoryImportError(
-      'kysely',
-      `${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? `, … (${unknown.length})` : ''} ${unknown.length === 1 ? 'has' : 'have'} no migration file of that name (kmigrate names need a leading version: 001_name.ts, 20240101120000_name.ts); add or rename the file${unknown.length === 1 ? '' : 's'} so that the name without extension is the same`,
+      tool,
+      `${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? `, … (${unknown.length})` : ''} ${unknown.length === 1 ? 'has' : 'have'} no migration file of that name (kmigrate names need a leading version: 001_name.ts, 20240101120000_name/migration.sql); add or rename the file${unknown.length === 1 ? '' : 's'} so that the name without extension is the same`,
     );
   }
-  const applied = new Set(rows.map((r) => r.name));
-  const newest = Math.max(...rows.map((r) => byId.get(r.name)!.version));
+  const applied = new Set(names);
+  const newest = Math.max(...names.map((name) => byId.get(name)!.version));
   const gaps = sources.filter((s) => s.version <= newest && !applied.has(s.id));
   if (gaps.length) {
     throw new HistoryImportError(
-      'kysely',
-      `${gaps.map((g) => g.files[0] ?? g.id).join(', ')} ${gaps.length === 1 ? 'is' : 'are'} older than the newest migration Kysely ran (${newest}) but ${gaps.length === 1 ? 'was' : 'were'} never run there (a gap); run ${gaps.length === 1 ? 'it' : 'them'} with Kysely's Migrator first, or renumber above ${newest}`,
+      tool,
+      `${gaps.map((g) => g.files[0] ?? g.id).join(', ')} ${gaps.length === 1 ? 'is' : 'are'} older than the newest migration ${toolName} ran (${newest}) but ${gaps.length === 1 ? 'was' : 'were'} never run there (a gap); run ${gaps.length === 1 ? 'it' : 'them'} there first, or renumber above ${newest}`,
     );
   }
   return {
-    tool: 'kysely',
+    tool,
     applied: sources.filter((s) => s.version <= newest),
     version: newest,
-    details: `imported from Kysely's Migrator (${tableName}, ${rows.length} migrations up to ${newest})`,
+    details: `imported from ${toolName} (${tableName}, ${names.length} migrations up to ${newest})`,
   };
 }
 

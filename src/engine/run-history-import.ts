@@ -4,8 +4,11 @@ import {
   HistoryImportError,
   type ImportPlan,
   type ImportTool,
+  type KyselyMigrationRow,
+  type PrismaMigrationRow,
   planGolangMigrateImport,
   planKyselyImport,
+  planPrismaImport,
   planSupabaseImport,
   writeImportedHistory,
 } from './history-import.ts';
@@ -23,7 +26,7 @@ export interface HistoryImportInput {
   readonly table: TrackingTable;
   readonly lock: LockOptions;
   readonly tool: ImportTool;
-  /** golang-migrate's or Kysely's table (ignored for supabase). */
+  /** golang-migrate's, Kysely's or Prisma's table (ignored for supabase). */
   readonly sourceTable: TrackingTable;
   /** The version the caller believes the other tool is at; refused when it differs. */
   readonly expectedVersion?: number;
@@ -57,17 +60,23 @@ export async function runHistoryImport(input: HistoryImportInput): Promise<Histo
   const dialect = adapter.historyImport;
   let plan: ImportPlan;
   let moveAside: { table: TrackingTable; newName: string } | undefined;
-  if (tool === 'kysely') {
+  if (tool === 'kysely' || tool === 'prisma') {
     const label = trackingTableLabel(input.sourceTable, adapter);
-    const rows = await dialect.readKysely(db, input.sourceTable);
+    const rows =
+      tool === 'kysely'
+        ? await dialect.readKysely(db, input.sourceTable)
+        : await dialect.readPrisma(db, input.sourceTable);
     if (!rows) {
       throw new HistoryImportError(
-        'kysely',
-        `${label} does not exist (this database was not migrated with Kysely's Migrator, or it used another table: name it with --source-table)`,
+        tool,
+        `${label} does not exist (this database was not migrated with ${tool === 'kysely' ? "Kysely's Migrator" : 'Prisma Migrate'}, or it used another table: name it with --source-table)`,
       );
     }
     await assertOursEmpty(input);
-    plan = planKyselyImport(input.sources, rows, label);
+    plan =
+      tool === 'kysely'
+        ? planKyselyImport(input.sources, rows as KyselyMigrationRow[], label)
+        : planPrismaImport(input.sources, rows as PrismaMigrationRow[], label);
   } else if (tool === 'supabase') {
     // The facade refuses supabase on a driver without readSupabase before calling (a usage error).
     const rows = (await dialect.readSupabase?.(db)) ?? null;

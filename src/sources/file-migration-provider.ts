@@ -12,6 +12,7 @@ import { describeLoadError } from './describe-load-error.ts';
 import { assertModuleDialects, readModuleDialects, readSqlDialects } from './dialect-marker.ts';
 import { importFile } from './import-file.ts';
 import { type MigrationFileKind, parseMigrationName } from './migration-name.ts';
+import { migrationFolderEntries } from './prisma-layout.ts';
 import { MAX_MIGRATION_FILE_BYTES, readRegularFile } from './regular-file.ts';
 import { readRepeatables } from './repeatable-files.ts';
 import {
@@ -32,7 +33,7 @@ import {
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 const syncFs = {
-  readdir: async (folder: string) => nodeFsSync.readdirSync(folder),
+  readdir: async (folder: string) => migrationFolderEntries(folder),
   readFile: async (file: string) => nodeFsSync.readFileSync(file),
 } as unknown as Pick<typeof nodeFs, 'readdir' | 'readFile'>;
 

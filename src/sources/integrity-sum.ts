@@ -4,6 +4,7 @@ import path from 'node:path';
 import { IntegritySumError, MigrationFileError } from '../engine/errors.ts';
 import { normalizeMigrationText } from './checksum.ts';
 import { parseMigrationName, parseRepeatableName } from './migration-name.ts';
+import { migrationFolderEntries } from './prisma-layout.ts';
 
 /**
  * `migrations/kmigrate.sum`, Atlas's atlas.sum idea: a total on the first line,
@@ -29,9 +30,7 @@ export interface IntegritySum {
 export function computeIntegritySum(folder: string): IntegritySum {
   if (!fs.existsSync(folder))
     throw new MigrationFileError(folder, 'migrations folder does not exist', 'create it or pass --dir');
-  const files = fs
-    .readdirSync(folder)
-    .map(String)
+  const files = migrationFolderEntries(folder)
     .filter((file) => {
       const parsed = parseMigrationName(file);
       const read = parsed.ok || !parsed.ignored || parseRepeatableName(file) !== undefined;

@@ -1,3 +1,5 @@
+import { PRISMA_MIGRATION } from './prisma-layout.ts';
+
 /**
  * Naming rules. A migration file is `<digits>_<description>.<ext>`:
  *   001_init_schema.ts (.mts .js .mjs)     a Kysely module with up/down
@@ -5,6 +7,7 @@
  *   001_init_schema.sql                    dbmate's single file (-- migrate:up / -- migrate:down)
  * The version is the leading digits, any width. The description may hold dots
  * (golang-migrate allows them; Harbor names files `0002_1.7.0_schema.up.sql`).
+ *   20240101120000_init/migration.sql      Prisma Migrate's folder (prisma-layout.ts)
  * Files starting with `.` or `_` and files that look nothing like a migration
  * (README.md) are ignored.
  */
@@ -31,6 +34,18 @@ export const NAMING_RULE =
 export function parseMigrationName(file: string): ParsedName {
   if (file.startsWith('.') || file.startsWith('_') || file.endsWith('.d.ts'))
     return { ok: false, ignored: true };
+  // Prisma Migrate's `<timestamp>_<name>/migration.sql` (prisma-layout.ts): an up with no down.
+  const prisma = PRISMA_MIGRATION.exec(file);
+  if (prisma) {
+    const [, digits = '', description = ''] = prisma;
+    if (!Number.isSafeInteger(Number(digits)))
+      return {
+        ok: false,
+        ignored: false,
+        problem: `version ${digits} is too large (max ${Number.MAX_SAFE_INTEGER})`,
+      };
+    return { ok: true, version: Number(digits), description, id: `${digits}_${description}`, kind: 'sql' };
+  }
   // A repeatable migration (R__name.sql): not a versioned one, read by parseRepeatableName.
   if (parseRepeatableName(file)) return { ok: false, ignored: true };
   // goose's Go migrations sit next to its SQL ones: skipping one would skip a migration.

@@ -229,6 +229,15 @@ create function f() returns int language plpgsql as $$ begin return 1; end $$;
     ]);
     expect(parseMigrationName('001_x.up.sql')).toMatchObject({ description: 'x', kind: 'up.sql' });
     expect(parseMigrationName('001_x.up.down.sql')).toMatchObject({ description: 'x.up', kind: 'down.sql' });
+    // Prisma Migrate's folder, as the folder listing names it.
+    expect(parseMigrationName('20240101120000_init/migration.sql')).toEqual({
+      ok: true,
+      version: 20240101120000,
+      description: 'init',
+      id: '20240101120000_init',
+      kind: 'sql',
+    });
+    expect(parseMigrationName('20240101120000_init/other.sql')).toMatchObject({ ok: false, ignored: false });
   });
 
   const bad: [string, Record<string, string | Buffer>, RegExp, Record<string, unknown>?][] = [

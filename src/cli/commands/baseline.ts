@@ -14,7 +14,7 @@ export function registerBaseline(program: Command, run: CommandRunner): void {
   program
     .command('baseline')
     .description(
-      'adopt an existing database: record migrations up to <version> as applied without running them, or import golang-migrate/Supabase/Kysely Migrator history with --from',
+      'adopt an existing database: record migrations up to <version> as applied without running them, or import golang-migrate/Supabase/Kysely Migrator/Prisma Migrate history with --from',
     )
     .argument(
       '[version]',
@@ -26,11 +26,12 @@ export function registerBaseline(program: Command, run: CommandRunner): void {
         'golang-migrate',
         'supabase',
         'kysely',
+        'prisma',
       ]),
     )
     .option(
       '--source-table <table>',
-      "the other tool's table, [schema.]name (default: golang-migrate's schema_migrations — renamed to <name>_golang_migrate when it is our tracking table's name — or Kysely's kysely_migration)",
+      "the other tool's table, [schema.]name (default: golang-migrate's schema_migrations — renamed to <name>_golang_migrate when it is our tracking table's name — Kysely's kysely_migration, Prisma's _prisma_migrations)",
     )
     .action((version: number | undefined, opts: BaselineOptions, cmd: Command) =>
       run(cmd, async (ctx) => {
@@ -39,7 +40,7 @@ export function registerBaseline(program: Command, run: CommandRunner): void {
             throw new UsageError(
               '<version>',
               'is required',
-              'the newest migration the database already has, or --from golang-migrate|supabase|kysely',
+              'the newest migration the database already has, or --from golang-migrate|supabase|kysely|prisma',
             );
           }
           return ctx.withMigrator((m) => plainBaseline(ctx, m, version));

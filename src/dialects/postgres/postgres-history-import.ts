@@ -15,6 +15,29 @@ const INVALID_SCHEMA = '3F000';
 
 /** Reading golang-migrate's, Kysely's Migrator's and Supabase CLI's history tables on PostgreSQL. */
 export const postgresHistoryImport: HistoryImportDialect = {
+  async readPrisma(db, table) {
+    try {
+      const { rows } = await sql<{
+        name: string;
+        finished: boolean;
+        rolled_back: boolean;
+      }>`select migration_name as name, finished_at is not null as finished, rolled_back_at is not null as rolled_back from ${qualified(table)} order by started_at`.execute(
+        db,
+      );
+      return rows.map((r) => ({ name: String(r.name), finished: r.finished, rolledBack: r.rolled_back }));
+    } catch (error) {
+      const code = sqlState(error);
+      if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA) return null;
+      if (code === UNDEFINED_COLUMN) {
+        throw new HistoryImportError(
+          'prisma',
+          `${table.schema}.${table.name} has no migration_name/finished_at/rolled_back_at columns, so it is not Prisma Migrate's table; name the right one with --source-table`,
+        );
+      }
+      throw error;
+    }
+  },
+
   async readKysely(db, table) {
     try {
       const { rows } = await sql<{

@@ -8,11 +8,39 @@ import { sqliteTrackingDdl } from './sqlite-tracking-ddl.ts';
 
 /**
  * Reading golang-migrate's table on SQLite (its sqlite3 driver:
- * `schema_migrations (version uint64, dirty bool)`, dirty stored as 0/1) and
- * Kysely's Migrator's (`kysely_migration (name, timestamp)`).
+ * `schema_migrations (version uint64, dirty bool)`, dirty stored as 0/1),
+ * Kysely's Migrator's (`kysely_migration (name, timestamp)`) and Prisma
+ * Migrate's (`_prisma_migrations`).
  * SQLite has no Supabase history; `schema` is ignored as everywhere in SQLite.
  */
 export const sqliteHistoryImport: HistoryImportDialect = {
+  async readPrisma(db, table) {
+    try {
+      const { rows } = await sql<{
+        name: string;
+        finished: number;
+        rolled_back: number;
+      }>`select migration_name as name, finished_at is not null as finished, rolled_back_at is not null as rolled_back from ${sql.id(table.name)} order by started_at`.execute(
+        db,
+      );
+      return rows.map((r) => ({
+        name: String(r.name),
+        finished: isTrue(r.finished),
+        rolledBack: isTrue(r.rolled_back),
+      }));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/no such table/i.test(message)) return null;
+      if (/no such column/i.test(message)) {
+        throw new HistoryImportError(
+          'prisma',
+          `${table.name} has no migration_name/finished_at/rolled_back_at columns, so it is not Prisma Migrate's table; name the right one with --source-table`,
+        );
+      }
+      throw error;
+    }
+  },
+
   async readKysely(db, table) {
     try {
       const { rows } = await sql<{

@@ -74,7 +74,7 @@ export class StepRunner {
       if (count > 0 && chars > MAX_BATCH_CHARS) break;
       count++;
     }
-    return count > 1 ? count : 1;
+    return Math.max(count, 1);
   }
 
   /**

@@ -1,11 +1,7 @@
 import { sql } from 'kysely';
-import {
-  type GolangMigrateRow,
-  type HistoryImportDialect,
-  HistoryImportError,
-  type SupabaseRow,
-} from '../../engine/history-import.ts';
+import type { HistoryImportDialect, SupabaseRow } from '../../engine/history-import.ts';
 import type { TrackingTable } from '../../engine/types.ts';
+import { toolTableReaders } from '../history-import-readers.ts';
 import { quoteIdent } from '../tracking-row.ts';
 import { postgresTrackingDdl } from './postgres-tracking-ddl.ts';
 
@@ -13,69 +9,17 @@ const UNDEFINED_TABLE = '42P01';
 const UNDEFINED_COLUMN = '42703';
 const INVALID_SCHEMA = '3F000';
 
-/** Reading golang-migrate's, Kysely's Migrator's and Supabase CLI's history tables on PostgreSQL. */
+/** Reading golang-migrate's, Kysely's Migrator's, Prisma Migrate's and Supabase CLI's history tables on PostgreSQL. */
 export const postgresHistoryImport: HistoryImportDialect = {
-  async readPrisma(db, table) {
-    try {
-      const { rows } = await sql<{
-        name: string;
-        finished: boolean;
-        rolled_back: boolean;
-      }>`select migration_name as name, finished_at is not null as finished, rolled_back_at is not null as rolled_back from ${qualified(table)} order by started_at`.execute(
-        db,
-      );
-      return rows.map((r) => ({ name: String(r.name), finished: r.finished, rolledBack: r.rolled_back }));
-    } catch (error) {
+  ...toolTableReaders({
+    ref: qualified,
+    label: (table) => `${table.schema}.${table.name}`,
+    classify: (error) => {
       const code = sqlState(error);
-      if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA) return null;
-      if (code === UNDEFINED_COLUMN) {
-        throw new HistoryImportError(
-          'prisma',
-          `${table.schema}.${table.name} has no migration_name/finished_at/rolled_back_at columns, so it is not Prisma Migrate's table; name the right one with --source-table`,
-        );
-      }
-      throw error;
-    }
-  },
-
-  async readKysely(db, table) {
-    try {
-      const { rows } = await sql<{
-        name: string;
-      }>`select name from ${qualified(table)} order by name`.execute(db);
-      return rows.map((r) => ({ name: String(r.name) }));
-    } catch (error) {
-      const code = sqlState(error);
-      if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA) return null;
-      if (code === UNDEFINED_COLUMN) {
-        throw new HistoryImportError(
-          'kysely',
-          `${table.schema}.${table.name} has no name column, so it is not Kysely's Migrator's table; name the right one with --source-table`,
-        );
-      }
-      throw error;
-    }
-  },
-
-  async readGolangMigrate(db, table) {
-    try {
-      const { rows } = await sql<{
-        version: string | number;
-        dirty: boolean;
-      }>`select version, dirty from ${qualified(table)} order by version`.execute(db);
-      return rows.map((r): GolangMigrateRow => ({ version: Number(r.version), dirty: r.dirty === true }));
-    } catch (error) {
-      const code = sqlState(error);
-      if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA) return null;
-      if (code === UNDEFINED_COLUMN) {
-        throw new HistoryImportError(
-          'golang-migrate',
-          `${table.schema}.${table.name} has no version/dirty columns, so it is not golang-migrate's table${table.name === 'schema_migrations' ? " (if it is kmigrate's own, the import was already done)" : ''}; name the right one with --source-table`,
-        );
-      }
-      throw error;
-    }
-  },
+      if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA) return 'absent';
+      return code === UNDEFINED_COLUMN ? 'columns' : undefined;
+    },
+  }),
 
   async readSupabase(db) {
     try {

@@ -187,12 +187,15 @@ export class StepRunner {
     return (step.direction === 'up' ? step.migration.up : step.migration.down)!;
   }
 
+  /** What a step is, for the one line said if the process ends or a signal comes while it runs. */
   #inFlight(step: RunStep): StepInFlight {
     return {
       ...step.source,
       file: this.#code(step).file,
       direction: step.direction,
-      transactional: this.isTransactional(step.migration, step.direction),
+      // A migration for other dialects only is recorded in one transaction, never run (dialect-skip.ts).
+      transactional:
+        this.skipNote(step.source) !== undefined || this.isTransactional(step.migration, step.direction),
     };
   }
 
@@ -231,12 +234,9 @@ export class StepRunner {
   ): Promise<StepRunOutcome> {
     const { source, direction } = step;
     this.#o.onEvent?.({ type: 'start', version: source.version, name: source.name, direction });
-    // A migration for other dialects only is recorded in one transaction, never run (dialect-skip.ts).
-    const transactional =
-      this.skipNote(source) !== undefined || this.isTransactional(step.migration, direction);
-    const code = (direction === 'up' ? step.migration.up : step.migration.down)!;
     // While a step runs, the process ending (a migration's process.exit()) is a failure, said in one line.
-    const inFlight = { ...source, file: code.file, direction, transactional };
+    const inFlight = this.#inFlight(step);
+    const { transactional } = inFlight;
     const unguard = guardProcessExit(inFlight);
     let outcome: StepRunOutcome;
     try {
@@ -284,7 +284,7 @@ export class StepRunner {
   ): Promise<StepRunOutcome> {
     const { source, direction } = step;
     const { store } = this.#o;
-    const code = (direction === 'up' ? step.migration.up : step.migration.down)!;
+    const code = this.#code(step);
     const retries = this.#o.lockRetries ?? DEFAULT_LOCK_RETRIES;
     const heldScript = held !== undefined && this.sendsOnlyItsScript(step);
     const began = performance.now();
@@ -409,7 +409,7 @@ export class StepRunner {
   ): Promise<StepRunOutcome> {
     const { source, direction } = step;
     const { store, adapter } = this.#o;
-    const code = (direction === 'up' ? step.migration.up : step.migration.down)!;
+    const code = this.#code(step);
     const guard = this.guard(expected);
     return adapter.withSessionLock(held ?? this.#o.db, store.table, this.#o.lock, async (conn) => {
       if (!held && (await guard.digestOf(conn)) !== guard.expected) return { kind: 'changed' } as const;
